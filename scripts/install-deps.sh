@@ -1,0 +1,36 @@
+#!/bin/sh
+# Installs every build and test dependency of mxtls from Debian 12 packages.
+# Idempotent: does nothing when all packages are present; runs `apt-get update` at most once.
+set -eu
+
+PKGS="build-essential cmake pkg-config ccache git ca-certificates
+libboost1.81-dev libboost-json1.81-dev
+libbotan-2-dev botan
+libldns-dev ldnsutils
+librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev
+clang-14 libclang-rt-14-dev"
+
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+
+missing=""
+for p in $PKGS; do
+  # dpkg-query exits non-zero or prints a non-"install ok installed" status for absent packages.
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -z "$missing" ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+# shellcheck disable=SC2086
+$SUDO apt-get install -y --no-install-recommends $missing
