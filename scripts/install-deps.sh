@@ -8,7 +8,8 @@ libboost1.81-dev libboost-json1.81-dev
 libbotan-2-dev botan
 libldns-dev ldnsutils
 librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev
-clang-14 libclang-rt-14-dev"
+clang-14 libclang-rt-14-dev
+swaks openssl postfix"
 
 if [ "$(id -u)" -ne 0 ]; then
   SUDO=sudo
@@ -31,6 +32,11 @@ fi
 
 echo "install-deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix (smtp-source and the benchmark's smtpd) must install without its debconf dialogue
+# and without configuring a system mailer; preseeding is idempotent.
+case "$missing" in
+  *postfix*) echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections ;;
+esac
 $SUDO apt-get update
 # shellcheck disable=SC2086
 $SUDO apt-get install -y --no-install-recommends $missing
