@@ -1,5 +1,5 @@
 // Error conditions of the dns area: host names, name patterns and TXT presentation format.
-// Implements the registry rows NAME-* (names.md) and the RFC 1035 TXT rules cited in txt.hpp.
+// The rules live in spec/requirements/names.md (NAME-*); name.hpp and txt.hpp cite them.
 #pragma once
 
 #include <boost/system/error_code.hpp>
@@ -9,7 +9,7 @@
 namespace mxtls::spec::dns {
 
 enum class errc {
-  // Host names (NAME-*).
+  // Host names (NAME-2.*, NAME-3.1-*, NAME-4.1.*).
   name_empty = 1,          ///< no label at all
   name_too_long,           ///< more than 253 octets without the trailing dot
   label_empty,             ///< two consecutive dots, a leading dot, or a dot after the trailing dot
@@ -24,7 +24,7 @@ enum class errc {
   // Name patterns (NAME-6.4.3-*).
   wildcard_not_whole_label,  ///< '*' that is not the entire left-most label ("mx*.a", "*.*.a", "**.a")
   wildcard_base_too_short,   ///< "*." followed by fewer labels than the context requires
-  // TXT presentation format (DNS-TXT-*).
+  // TXT presentation format (NAME-3.3.14-*, NAME-5.1-*).
   txt_unterminated_string,  ///< a '"' without its closing '"'
   txt_bad_escape,           ///< '\' at the end, or '\DDD' not three digits or above 255
   txt_string_too_long,      ///< a character-string longer than 255 octets

@@ -36,10 +36,10 @@ struct policy {
   friend bool operator==(policy const&, policy const&) = default;
 };
 
-/// The options mx values are parsed with: ["*."] Domain, at least two labels, no trailing
-/// dot (STS-3.2-12, STS-3.2-15). match-mx patterns use the same.
+/// The options mx values are parsed with: ["*."] Domain (a single label is a Domain,
+/// NAME-4.1.2-01), no trailing dot (STS-3.2-15, NAME-3.1-03). match-mx patterns use the same.
 [[nodiscard]] constexpr dns::pattern_options mx_pattern_options() noexcept {
-  return dns::pattern_options{.min_wildcard_base_labels = 1, .min_exact_labels = 2, .allow_trailing_dot = false};
+  return dns::pattern_options{.min_wildcard_base_labels = 1, .min_exact_labels = 1, .allow_trailing_dot = false};
 }
 
 /// One mx value per STS-3.2-12/14/15; errors are errc::mx_pattern_invalid with the dns
