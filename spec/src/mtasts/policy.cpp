@@ -100,6 +100,7 @@ result<dns::name_pattern> parse_mx_pattern(std::string_view text) {
   if (e.code == dns::errc::label_invalid_character && e.offset < text.size() &&
       (text[e.offset] == ',' || text[e.offset] == ' ')) {
     requirement = "STS-3.2-13";
+    detail += "; each mx value goes on its own \"mx:\" line";
   }
   return err(errc::mx_pattern_invalid, requirement, e.offset, std::move(detail));
 }
