@@ -100,9 +100,12 @@ RC_GTEST_PROP(MtaStsProperties, WildcardMxCoversExactlyOneLabel, ()) {
   RC_ASSERT(!mtasts::mx_matches(p, *gen_label() + "." + x + "." + base));
 }
 
+/// A valid sts-id: 1*32(ALPHA / DIGIT).
 rc::Gen<std::string> gen_id() {
-  return rc::gen::resize(32, rc::gen::nonEmpty(rc::gen::container<std::string>(
-                                 rc::gen::elementOf(std::string("abcxyzABCXYZ0189")))));
+  return rc::gen::exec([] {
+    auto const n = *rc::gen::inRange<std::size_t>(1, 33);
+    return *rc::gen::container<std::string>(n, rc::gen::elementOf(std::string("abcxyzABCXYZ0189")));
+  });
 }
 
 /// Splits `s` into 1..4 character-strings at arbitrary points.
