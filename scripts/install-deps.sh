@@ -9,7 +9,7 @@ libbotan-2-dev botan
 libldns-dev ldnsutils
 librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev
 clang-14 libclang-rt-14-dev
-swaks openssl postfix"
+swaks libnet-ssleay-perl libio-socket-ssl-perl openssl postfix"
 
 if [ "$(id -u)" -ne 0 ]; then
   SUDO=sudo
