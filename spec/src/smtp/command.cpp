@@ -80,7 +80,8 @@ result<path_result> scan_path(std::string_view s, std::size_t pos, bool is_mail)
         ++pos;
         break;
       }
-      if (pos >= s.size()) return err(errc::path_invalid, "SMTP-4.1.2-04", pos);
+      // The route ends without ":" (at the end or at ">"), or the Domain is bad.
+      if (pos >= s.size() || s[pos] == '>') return err(errc::path_invalid, "SMTP-4.1.2-04", pos);
       return err(errc::domain_invalid, "SMTP-4.1.2-03", pos);
     }
   }
@@ -136,11 +137,13 @@ result<void> check_known_param(esmtp_param const& p, std::size_t value_off) {
 }
 
 /// Mail-parameters / Rcpt-parameters after a path: *( SP esmtp-param ).
-result<void> scan_params(std::string_view s, std::size_t pos, bool is_mail, std::vector<esmtp_param>& out) {
+result<void> scan_params(std::string_view s, std::size_t pos, bool is_mail, std::string_view command_rule,
+                         std::vector<esmtp_param>& out) {
   // [SMTP-4.1.2-05] esmtp-param = esmtp-keyword ["=" esmtp-value]
   constexpr std::string_view param_rule = "SMTP-4.1.2-05";
   if (pos == s.size()) return {};
-  if (s[pos] != ' ') return err(errc::argument_unexpected, param_rule, pos);
+  // Only SP and parameters may follow the path.
+  if (s[pos] != ' ') return err(errc::argument_unexpected, command_rule, pos);
   while (pos < s.size()) {
     ++pos;  // the SP
     std::size_t const key_start = pos;
@@ -320,7 +323,7 @@ result<command> parse_command(std::string_view s, std::size_t max_line_octets) {
     case verb::helo: {
       // [SMTP-4.1.1.1-01] "EHLO" SP ( Domain / address-literal ); [SMTP-4.1.1.1-04]
       // mxtls-DECISION: HELO takes an address literal too.
-      std::string_view const rule = c.v == verb::ehlo ? "SMTP-4.1.1.1-01" : "SMTP-4.1.1.1-04";
+      constexpr std::string_view rule = "SMTP-4.1.1.1-01";
       if (pos + 1 >= s.size()) return err(errc::argument_missing, rule, std::min(pos + 1, s.size()));
       ++pos;
       bool const literal = s[pos] == '[';
@@ -348,7 +351,7 @@ result<command> parse_command(std::string_view s, std::size_t max_line_octets) {
       auto path = scan_path(s, *after, is_mail);
       if (!path) return path.error();
       c.path = std::move(path->box);
-      if (auto ok = scan_params(s, path->end, is_mail, c.params); !ok) return ok.error();
+      if (auto ok = scan_params(s, path->end, is_mail, rule, c.params); !ok) return ok.error();
       return c;
     }
     case verb::vrfy:

@@ -1,5 +1,6 @@
 // RFC 5321 §4.1.2/§4.1.3 lexical helpers: Domain, address literals, Quoted-string,
-// Dot-string. Implements SMTP-4.1.2-02/03, SMTP-4.1.3-01, SMTP-4.5.3.1.2-01, NAME-2.3.4-01/02.
+// Dot-string. Implements SMTP-4.1.2-02/03, SMTP-4.1.3-01/02, SMTP-4.5.3.1.2-01,
+// NAME-2.3.4-01/02.
 #include "syntax.hpp"
 
 #include <string_view>
@@ -71,23 +72,6 @@ bool is_ipv6(std::string_view s) noexcept {
   return has_v4 ? l + r <= 4 : l + r <= 6;
 }
 
-/// General-address-literal = Standardized-tag ":" 1*dcontent; Standardized-tag = Ldh-str;
-/// dcontent = %d33-90 / %d94-126.
-bool is_general_literal(std::string_view s) noexcept {
-  std::size_t const colon = s.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == s.size()) return false;
-  std::string_view const tag = s.substr(0, colon);
-  for (char c : tag) {
-    if (!is_alnum(c) && c != '-') return false;
-  }
-  if (!is_alnum(tag.back())) return false;
-  for (char c : s.substr(colon + 1)) {
-    auto const u = static_cast<unsigned char>(c);
-    if (!((u >= 33 && u <= 90) || (u >= 94 && u <= 126))) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) noexcept {
@@ -149,17 +133,18 @@ result<std::size_t> scan_address_literal(std::string_view s, std::size_t pos) {
   // [SMTP-4.5.3.1.2-01] "domain name or number": the literal counts too.
   if (close + 1 - open > 255) return make_parse_error(errc::domain_too_long, "SMTP-4.5.3.1.2-01", open + 255);
   std::string_view const content = s.substr(open + 1, close - open - 1);
-  bool ok = false;
-  // [SMTP-4.1.3-01] the tag "IPv6" (ABNF strings are case-insensitive) selects IPv6-addr;
-  // digits and dots an IPv4 literal; anything else a General-address-literal.
+  // [SMTP-4.1.3-01] the tag "IPv6" (ABNF strings are case-insensitive) selects IPv6-addr,
+  // digits and dots an IPv4 literal.
   if (istarts_with(content, "IPv6:")) {
-    ok = is_ipv6(content.substr(5));
-  } else if (!content.empty() && content.find_first_not_of("0123456789.") == std::string_view::npos) {
-    ok = is_ipv4(content);
-  } else {
-    ok = is_general_literal(content);
+    if (!is_ipv6(content.substr(5))) return make_parse_error(errc::address_literal_invalid, literal_rule, open);
+  } else if (content.find(':') != std::string_view::npos) {
+    // [SMTP-4.1.3-02] a General-address-literal's Standardized-tag MUST be registered
+    // with IANA, and "IPv6" is the only one: any other tag is invalid.
+    return make_parse_error(errc::address_literal_invalid, "SMTP-4.1.3-02", open);
+  } else if (content.empty() || content.find_first_not_of("0123456789.") != std::string_view::npos ||
+             !is_ipv4(content)) {
+    return make_parse_error(errc::address_literal_invalid, literal_rule, open);
   }
-  if (!ok) return make_parse_error(errc::address_literal_invalid, literal_rule, open);
   return close + 1;
 }
 

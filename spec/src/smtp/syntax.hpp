@@ -32,7 +32,8 @@ bool is_atext(char c) noexcept;
 result<std::size_t> scan_domain(std::string_view s, std::size_t pos);
 
 /// [SMTP-4.1.3-01] address-literal, from "[" to "]" inclusive, ≤ 255 octets
-/// [SMTP-4.5.3.1.2-01].
+/// [SMTP-4.5.3.1.2-01]: IPv4 or "IPv6:" IPv6; General-address-literals are refused as
+/// no tag other than IPv6 is registered [SMTP-4.1.3-02]. Errors are reported at "[".
 result<std::size_t> scan_address_literal(std::string_view s, std::size_t pos);
 
 /// [SMTP-4.1.2-02] Quoted-string = DQUOTE *QcontentSMTP DQUOTE; `code` is the errc

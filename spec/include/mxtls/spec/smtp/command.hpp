@@ -96,7 +96,8 @@ enum class body_type : std::uint8_t { seven_bit, eight_bit_mime };
 /// labels of at most 63 octets [NAME-2.3.4-01], at most 253 octets [NAME-2.3.4-02].
 [[nodiscard]] bool is_domain(std::string_view text) noexcept;
 
-/// [SMTP-4.1.3-01] "[" (IPv4 / "IPv6:" IPv6 / General-address-literal) "]".
+/// [SMTP-4.1.3-01] "[" (IPv4 / "IPv6:" IPv6) "]"; a General-address-literal needs a tag
+/// registered with IANA and none but IPv6 is, so it is refused [SMTP-4.1.3-02].
 [[nodiscard]] bool is_address_literal(std::string_view text) noexcept;
 
 }  // namespace mxtls::spec::smtp
