@@ -127,7 +127,7 @@ result<name_pattern> parse_name_pattern(std::string_view text, pattern_options o
                           wildcard ? opt.min_wildcard_base_labels : opt.min_exact_labels};
   auto base = parse_hostname(text.substr(skip), nopt);
   if (!base) {
-    parse_error e = std::move(base.error());
+    parse_error e = base.error();
     e.offset += skip;
     if (e.code == errc::label_invalid_character && e.offset < text.size() && text[e.offset] == '*') {
       // [NAME-6.4.3-01] "*" only as the entire left-most label ("mx*.a", "**.a");

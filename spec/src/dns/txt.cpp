@@ -13,13 +13,11 @@ parse_error txt_error(errc e, std::string_view requirement, std::size_t offset, 
   return make_parse_error(e, requirement, offset, std::move(detail));
 }
 
-}  // namespace
-
-result<txt_strings> parse_txt_presentation(std::string_view line) {
+// One RR line whose terminator (LF, CRLF, or a final CR) is already removed.
+result<txt_strings> parse_line(std::string_view line) {
   if (line.size() > max_txt_line_octets) {
     return txt_error(errc::txt_input_too_large, "NAME-3.3.14-02", max_txt_line_octets);
   }
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
 
   std::size_t pos = 0;
   while (pos < line.size() && is_wsp(line[pos])) ++pos;
@@ -94,6 +92,14 @@ result<txt_strings> parse_txt_presentation(std::string_view line) {
   return out;
 }
 
+}  // namespace
+
+result<txt_strings> parse_txt_presentation(std::string_view line) {
+  // [NAME-5.1-02] one trailing CR (a CRLF-terminated line) is not part of the RR.
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return parse_line(line);
+}
+
 std::vector<rr_line> split_rr_lines(std::string_view input) {
   std::vector<rr_line> lines;
   std::size_t start = 0;
@@ -117,9 +123,9 @@ result<std::vector<txt_strings>> parse_txt_rrset(std::string_view input) {
   }
   std::vector<txt_strings> rrset;
   for (rr_line const& l : split_rr_lines(input)) {
-    auto rr = parse_txt_presentation(l.text);
+    auto rr = parse_line(l.text);
     if (!rr) {
-      parse_error e = std::move(rr.error());
+      parse_error e = rr.error();
       e.offset += l.offset;
       return e;
     }

@@ -174,7 +174,7 @@ result<policy> parse_policy(std::string_view s) {
       // [STS-3.2-12][STS-3.2-15] ["*."] Domain, else the whole policy is invalid.
       auto p = parse_mx_pattern(value);
       if (!p) {
-        parse_error e = std::move(p.error());
+        parse_error e = p.error();
         e.offset += value_start;
         return e;
       }

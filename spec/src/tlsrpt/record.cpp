@@ -131,7 +131,7 @@ result<tlsrpt_record> parse_tlsrpt_record(std::string_view s) {
       std::vector<std::string_view> uris;
       for (;;) {
         auto uri = parse_uri(s, pos);
-        if (!uri) return std::move(uri.error());
+        if (!uri) return uri.error();
         uris.push_back(*uri);
         std::size_t q = pos;
         while (q < s.size() && is_wsp(s[q])) ++q;
