@@ -89,6 +89,7 @@ TEST(DnsHostname, LengthLimitsAreExact) {
 }
 
 TEST(DnsHostname, IsLdhLabel) {
+  // [NAME-2.3.1-01] LDH labels; [NAME-2.3.2-01] an A-label is checked for LDH shape only.
   EXPECT_TRUE(dns::is_ldh_label("a"));
   EXPECT_TRUE(dns::is_ldh_label("xn--bcher-kva"));
   EXPECT_TRUE(dns::is_ldh_label(std::string(63, 'z')));
@@ -109,6 +110,7 @@ TEST(DnsNameHelpers, NormalizeFoldsAsciiAndStripsOneDot) {
 }
 
 TEST(DnsNameHelpers, EqualCiFoldsOnlyAsciiLetters) {
+  // [NAME-3.1-01] case-insensitive; [NAME-3.1-04] only A-Z and a-z fold.
   EXPECT_TRUE(dns::equal_ci("MAIL.example.COM", "mail.EXAMPLE.com"));
   EXPECT_FALSE(dns::equal_ci("mail.example.com", "mail.example.co"));
   EXPECT_FALSE(dns::equal_ci("\xC3\x89", "\xC3\xA9"));  // É vs é are different octets
@@ -128,6 +130,7 @@ TEST(DnsNameHelpers, LabelsAndParents) {
 }
 
 TEST(DnsNamePattern, WildcardMatchesExactlyOneLabel) {
+  // [NAME-6.4.3-02] exactly one label: not zero, not two; [NAME-3.1-02] one root dot ignored.
   auto p = dns::parse_name_pattern("*.example.com");
   ASSERT_TRUE(p);
   EXPECT_TRUE(p->wildcard);

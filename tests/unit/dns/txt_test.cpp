@@ -25,6 +25,7 @@ TEST(DnsTxt, QuotedStringsAreUnescapedAndSplit) {
 }
 
 TEST(DnsTxt, UnquotedLineIsOneStringVerbatim) {
+  // [NAME-5.1-02] no quote at the start: one string, verbatim, one trailing CR removed.
   EXPECT_EQ(dns::parse_txt_presentation("v=STSv1; id=1").value(), (strings{"v=STSv1; id=1"}));
   EXPECT_EQ(dns::parse_txt_presentation(" v=STSv1;\r").value(), (strings{" v=STSv1;"}));
   EXPECT_EQ(dns::parse_txt_presentation("a\\065").value(), (strings{"a\\065"}));
@@ -81,6 +82,7 @@ TEST(DnsTxt, RdataIsBoundedAt65535Octets) {
 }
 
 TEST(DnsTxt, SplitRrLinesHandlesLfCrlfAndBlankLines) {
+  // [NAME-5.1-03] LF or CRLF, mixed; empty and white-space-only lines skipped.
   auto const lines = dns::split_rr_lines("a\r\n\n  \nb\nc\r\n \t\r\nd");
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[0].text, "a");
@@ -91,6 +93,17 @@ TEST(DnsTxt, SplitRrLinesHandlesLfCrlfAndBlankLines) {
   EXPECT_EQ(lines[3].text, "d");
   EXPECT_TRUE(dns::split_rr_lines("").empty());
   EXPECT_TRUE(dns::split_rr_lines("\n\r\n").empty());
+}
+
+TEST(DnsTxt, ExactlyOneCarriageReturnEndsALine) {
+  // [NAME-5.1-02][NAME-5.1-03] the line parser and the RRset parser strip the same single CR
+  // (found by fuzz/txt_presentation: "\r\r" used to lose both).
+  using rrset = std::vector<strings>;
+  EXPECT_EQ(dns::parse_txt_presentation("\r\r").value(), (strings{"\r"}));
+  EXPECT_EQ(dns::parse_txt_rrset("\r\r").value(), (rrset{{"\r"}}));
+  EXPECT_EQ(dns::parse_txt_rrset("x\r\r\n").value(), (rrset{{"x\r"}}));
+  EXPECT_EQ(dns::parse_txt_rrset("\"x\"\r").value(), (rrset{{"x"}}));
+  EXPECT_FALSE(dns::parse_txt_rrset("\"x\"\r\r\n"));
 }
 
 TEST(DnsTxt, ConcatenateAddsNoSpaces) {

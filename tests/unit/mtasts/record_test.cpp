@@ -53,7 +53,9 @@ TEST(MtaStsRecord, BadRecordsTable) {
       {"", mtasts::errc::not_sts_record, 0},
       {"v=STSv", mtasts::errc::not_sts_record, 6},
       {"v=STSv2; id=1", mtasts::errc::not_sts_record, 6},
-      {"V=STSv1; id=1", mtasts::errc::not_sts_record, 0},
+      {"V=STSv1; id=1", mtasts::errc::not_sts_record, 0},   // [STS-3.1-03] case-sensitive
+      {"id=1; v=STSv1", mtasts::errc::not_sts_record, 0},   // [STS-3.1-07] version first
+      {" v=STSv1; id=1", mtasts::errc::not_sts_record, 0},  // [STS-3.1-07]
       {"v=STSv1", mtasts::errc::field_missing, 7},
       {"v=STSv1; ", mtasts::errc::field_missing, 9},
       {"v=STSv1;;", mtasts::errc::field_empty, 8},

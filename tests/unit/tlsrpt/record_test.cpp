@@ -24,6 +24,16 @@ TEST(TlsRptRecord, ParsesMailtoAndHttpsUris) {
   EXPECT_TRUE(r->ignored_rua.empty());
 }
 
+TEST(TlsRptRecord, UnknownFieldsAreIgnored) {
+  // [RPT-3-09] a superset of the ABNF: unknown fields ignored (kept only for display).
+  auto r = tlsrpt::parse_tlsrpt_record("v=TLSRPTv1; future=1; rua=mailto:a@b.example; x.y-z_=!#$;");
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->rua, (strings{"mailto:a@b.example"}));
+  ASSERT_EQ(r->extensions.size(), 2u);
+  EXPECT_EQ(r->extensions[1].name, "x.y-z_");
+  EXPECT_EQ(r->extensions[1].value, "!#$");
+}
+
 TEST(TlsRptRecord, OtherSchemesAreSetAside) {
   auto r = tlsrpt::parse_tlsrpt_record("v=TLSRPTv1;rua=http://x.example/,Mailto:a@example.com,urn:x:y");
   ASSERT_TRUE(r) << r.error().message();
@@ -38,7 +48,8 @@ TEST(TlsRptRecord, BadRecordsTable) {
     std::size_t offset;
   } const cases[] = {
       {"", tlsrpt::errc::not_tlsrpt_record, 0},
-      {"v=TLSRPTv2; rua=mailto:a@b.example", tlsrpt::errc::not_tlsrpt_record, 9},
+      {"v=TLSRPTv2; rua=mailto:a@b.example", tlsrpt::errc::not_tlsrpt_record, 9},  // [RPT-3-03]
+      {"V=TLSRPTv1; rua=mailto:a@b.example", tlsrpt::errc::not_tlsrpt_record, 0},  // [RPT-3-03]
       {"v=TLSRPTv1", tlsrpt::errc::field_missing, 10},
       {"v=TLSRPTv1;;rua=mailto:a@b.example", tlsrpt::errc::field_empty, 11},
       {"v=TLSRPTv1; rua=mailto:a@b.example ,", tlsrpt::errc::rua_uri_invalid, 36},
