@@ -6,7 +6,9 @@
 #include "maildir.hpp"
 #include "session.hpp"
 
+#include "mxtls/net/https.hpp"
 #include "mxtls/net/tls.hpp"
+#include "mxtls/spec/mtasts/policy.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -27,6 +29,8 @@
 #include <cstdio>
 #include <atomic>
 #include <csignal>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -377,6 +381,41 @@ tcp::acceptor open_acceptor(asio::io_context& io, endpoint const& ep, std::strin
   return a;
 }
 
+/// The MTA-STS policy host (RFC 8461 §3.3): the policy file, validated with the spec
+/// parser at startup, served at /.well-known/mta-sts.txt as text/plain by net/https.
+std::unique_ptr<net::policy_server> start_policy_host(asio::io_context& io, config const& cfg, logger& log) {
+  std::ifstream in(cfg.mta_sts_policy, std::ios::binary);
+  if (!in) throw config_error("mta_sts_policy: cannot open " + cfg.mta_sts_policy);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string body = ss.str();
+  auto p = spec::mtasts::parse_policy(body);
+  if (!p)
+    throw config_error("mta_sts_policy: " + cfg.mta_sts_policy + " is not a valid MTA-STS policy (" +
+                       std::string(p.error().requirement) + ": " + p.error().message() + " at offset " +
+                       std::to_string(p.error().offset) + ")");
+  net::policy_server_config pc;
+  pc.tls.role = net::tls_role::server;
+  pc.tls.chains.push_back(net::server_chain{{}, {}, {}, cfg.mta_sts_cert.empty() ? cfg.cert_file : cfg.mta_sts_cert,
+                                            cfg.mta_sts_key.empty() ? cfg.key_file : cfg.mta_sts_key});
+  pc.tls.handshake_timeout = cfg.timeout_tls_handshake;
+  pc.policy_body = std::move(body);
+  pc.on_request = [&log](net::http_request_record const& r) {
+    log.write({}, "event=mta_sts_request peer=" + r.remote.address().to_string() +
+                      " status=" + std::to_string(r.status));
+  };
+  error_code ec;
+  auto const addr = asio::ip::make_address(cfg.mta_sts_listen->address, ec);
+  if (ec) throw config_error("mta_sts_listen: \"" + cfg.mta_sts_listen->address + "\" is not an IP address");
+  auto host = net::policy_server::start(io.get_executor(), std::move(pc), tcp::endpoint(addr, cfg.mta_sts_listen->port));
+  if (!host)
+    throw config_error("mta_sts_listen: cannot serve on " + cfg.mta_sts_listen->to_string() + ": " +
+                       host.error().code.message() + (host.error().detail.empty() ? "" : " (" + host.error().detail + ")"));
+  log.write({}, "event=listening listener=mta-sts address=" + log_value(addr.to_string()) +
+                    " port=" + std::to_string((*host)->local_endpoint().port()));
+  return std::move(*host);
+}
+
 void raise_fd_limit() {
   rlimit rl{};
   if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -420,6 +459,9 @@ int run_server(config const& cfg) {
     acceptors.emplace_back(open_acceptor(io, *cfg.listen_implicit, "listen_implicit"), listener_kind::implicit_tls);
 
 
+  std::unique_ptr<net::policy_server> policy_host;
+  if (cfg.mta_sts_listen) policy_host = start_policy_host(io, cfg, log);
+
   for (auto& [a, kind] : acceptors) {
     st->log.write({}, std::string("event=listening listener=") +
                           (kind == listener_kind::starttls ? "starttls" : "implicit") +
@@ -443,6 +485,7 @@ int run_server(config const& cfg) {
       error_code ignored;
       a.close(ignored);
     }
+    if (policy_host) policy_host->stop();
     // Idle sessions get 421 now; busy ones when their transaction ends.
     st->for_each_live([](connection& c) {
       c.draining = true;

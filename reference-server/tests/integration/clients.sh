@@ -45,11 +45,12 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.
   -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key -out server.csr \
   -subj "/CN=$HOST" 2>/dev/null
-printf 'subjectAltName=DNS:%s\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n' "$HOST" > ext.cnf
+printf 'subjectAltName=DNS:%s,DNS:mta-sts.example.org\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\n' "$HOST" > ext.cnf
 openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out server.pem \
   -extfile ext.cnf 2>/dev/null
 [ -s server.pem ] || { echo "clients.sh: could not make the test certificate"; exit 1; }
 
+printf 'version: STSv1\nmode: enforce\nmx: %s\nmax_age: 86400\n' "$HOST" > policy.txt
 cat > mxtls.conf <<CONF
 # mxtls-serve config written by clients.sh
 hostname = $HOST
@@ -63,6 +64,8 @@ strict_tls = "$DIRECTIVE"
 log_file = $W/serve.log
 timeout_command = 20s
 drain_grace = 5s
+mta_sts_policy = $W/policy.txt
+mta_sts_listen = 127.0.0.1:0
 CONF
 
 "$SERVE" --config mxtls.conf &
@@ -70,6 +73,7 @@ PID=$!
 for _ in $(seq 1 200); do grep -q "event=start" serve.log 2>/dev/null && break; sleep 0.05; done
 P25=$(grep -o 'listener=starttls address=[^ ]* port=[0-9]*' serve.log | sed 's/.*port=//')
 P26=$(grep -o 'listener=implicit address=[^ ]* port=[0-9]*' serve.log | sed 's/.*port=//')
+P443=$(grep -o 'listener=mta-sts address=[^ ]* port=[0-9]*' serve.log | sed 's/.*port=//')
 [ -n "$P25" ] && [ -n "$P26" ] || { echo "clients.sh: mxtls-serve did not start"; cat serve.log; exit 1; }
 echo "mxtls-serve pid $PID: STARTTLS on $P25, implicit TLS on $P26"
 count_new() { find Maildir/new -type f | wc -l; }
@@ -118,6 +122,14 @@ check "openssl port 26: EHLO reply without STARTTLS (P26-04)" lacks "$out" "250-
 check "openssl port 26: STARTTLS is 503 5.5.1 (P26-05)" contains "$out" "503 5.5.1 TLS already active"
 check "openssl port 26: QUIT is 221" contains "$out" "221 2.0.0 Bye"
 
+# --- the MTA-STS policy host (net/https) ---------------------------------------------------
+out=$(printf 'GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: mta-sts.example.org\r\nConnection: close\r\n\r\n' |
+  timeout 30 openssl s_client -connect 127.0.0.1:"$P443" -servername mta-sts.example.org -CAfile ca.pem \
+  -verify_return_error -quiet 2>&1)
+check "MTA-STS host: 200 over verified HTTPS" contains "$out" "HTTP/1.1 200"
+check "MTA-STS host: Content-Type text/plain" grep -qi "^content-type: text/plain" <<<"$out"
+check "MTA-STS host: serves the policy file" contains "$out" "mx: $HOST"
+
 # --- plaintext details over /dev/tcp: over-long line, relay denied --------------------------
 plain() {  # plain BYTES: sends BYTES on a plaintext connection, prints what came back
   exec 3<>/dev/tcp/127.0.0.1/"$P25"
@@ -150,7 +162,6 @@ check "print-dns: MX with the smtps- target" grep -qP "^example\.org\.\t3600\tIN
 check "print-dns: TLSA 3 1 1 at _25._tcp equals the SPKI digest" grep -qF "_25._tcp.$HOST.	3600	IN	TLSA	3 1 1 $want" <<<"$dns"
 check "print-dns: TLSA 3 1 1 at _26._tcp (P26-10)" grep -qF "_26._tcp.$HOST.	3600	IN	TLSA	3 1 1 $want" <<<"$dns"
 check "print-dns: _smtp._tls placeholder is marked EDIT" contains "$dns" "; EDIT:"
-printf 'version: STSv1\nmode: enforce\nmx: %s\nmax_age: 86400\n' "$HOST" > policy.txt
 dns=$("$SERVE" print-dns --config mxtls.conf --mta-sts-policy policy.txt --tlsrpt-rua mailto:tlsrpt@example.org 2>&1)
 check "print-dns: _mta-sts TXT with an ALPHA/DIGIT id (STS-3.1-04)" grep -qP '^_mta-sts\.example\.org\.\t3600\tIN\tTXT\t"v=STSv1; id=[0-9a-f]{16}"$' <<<"$dns"
 check "print-dns: rua from the config" contains "$dns" '"v=TLSRPTv1; rua=mailto:tlsrpt@example.org"'
@@ -169,6 +180,8 @@ check "config error: exit status 2" test "$rc" -eq 2
 check "config error: names file and line" contains "$err" "broken.conf:3: expected ADDRESS:PORT"
 err=$("$SERVE" --config mxtls.conf --strict-tls "strict-tls=*.example.org" 2>&1)
 check "invalid --strict-tls is refused at startup (BAN-03, BAN-06)" contains "$err" "strict_tls:"
+err=$("$SERVE" --config mxtls.conf --mta-sts-policy bad-policy.txt 2>&1)
+check "an invalid MTA-STS policy is refused at startup" contains "$err" "is not a valid MTA-STS policy"
 err=$("$SERVE" --help 2>&1)
 check "--help lists --listen-implicit" contains "$err" "--listen-implicit ADDR:PORT"
 
