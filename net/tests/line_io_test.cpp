@@ -141,8 +141,8 @@ TEST(LineReader, TransportErrorIsAValue) {
     c.close();
     line_reader<tcp::socket> r(s, 512);
     auto l = co_await r.read_line(5s);
-    EXPECT_TRUE(l.status == line_status::error || l.status == line_status::eof);
-    if (l.status == line_status::error) {
+    EXPECT_TRUE(l.status == line_status::io_error || l.status == line_status::eof);
+    if (l.status == line_status::io_error) {
       EXPECT_TRUE(l.ec);
     }
   });

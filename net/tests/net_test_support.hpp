@@ -45,6 +45,7 @@ void run_async(F make, std::chrono::steady_clock::duration limit = 20s) {
   asio::co_spawn(io, std::move(make), [&](std::exception_ptr e) {
     failure = e;
     done = true;
+    io.stop();  // servers still listening must not keep the test alive
   });
   io.run_for(limit);
   if (failure) std::rethrow_exception(failure);

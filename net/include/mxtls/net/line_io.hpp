@@ -29,11 +29,11 @@ enum class line_status {
   too_long,  ///< no CRLF within the limit; the rest of that line is skipped
   timeout,   ///< the deadline passed first; buffered bytes are kept
   eof,       ///< the peer closed; an incomplete last line stays in buffered()
-  error,     ///< a transport error, in `ec`
+  io_error,  ///< a transport error, in `ec`
 };
 
 struct line_result {
-  line_status status = line_status::error;
+  line_status status = line_status::io_error;
   std::string line;
   boost::system::error_code ec;
 };
@@ -131,7 +131,7 @@ class line_reader {
         eof_ = true;
         continue;
       }
-      if (ec) co_return line_result{line_status::error, {}, ec};
+      if (ec) co_return line_result{line_status::io_error, {}, ec};
     }
   }
 
