@@ -29,6 +29,15 @@ char const* to_string(zone_security s) noexcept {
   return "unknown";
 }
 
+char const* to_string(denial_method d) noexcept {
+  switch (d) {
+    case denial_method::nsec: return "nsec";
+    case denial_method::nsec3: return "nsec3";
+    case denial_method::nsec3_opt_out: return "nsec3_opt_out";
+  }
+  return "unknown";
+}
+
 char const* to_string(fault f) noexcept {
   switch (f) {
     case fault::none: return "none";
@@ -101,7 +110,22 @@ struct zone {
   std::uint32_t serial = 0;
   bool dirty = true;
   name_map served;
+  denial_method denial = denial_method::nsec;
+  std::map<rdf_ptr, rrset_data, dname_less> nsec3;  // by hashed owner name
 };
+
+/// RFC 9276 parameters: SHA-1 (1), no additional iterations, empty salt.
+constexpr std::uint8_t nsec3_hash_alg = 1;
+
+rdf_ptr nsec3_owner(zone const& z, ldns_rdf const* name) {
+  std::uint8_t const no_salt = 0;
+  rdf_ptr label{ldns_nsec3_hash_name(name, nsec3_hash_alg, 0, 0, &no_salt)};
+  if (!label) return nullptr;
+  std::string l = dname_text(label.get());
+  if (!l.empty() && l.back() == '.') l.pop_back();
+  std::string const apex = dname_text(z.apex.get());
+  return make_dname(l + (apex == "." ? "." : "." + apex));
+}
 
 struct fault_rule {
   rdf_ptr name;
@@ -282,6 +306,7 @@ struct authority::impl {
 
   void build(zone& z) {
     z.served.clear();
+    z.nsec3.clear();
     ++z.serial;
     auto insert = [&](rr_ptr rr) {
       rdf_ptr owner{canonical_clone(ldns_rr_owner(rr.get()))};
@@ -338,18 +363,8 @@ struct authority::impl {
   }
 
   void sign(zone& z) {
-    // The NSEC chain over authoritative names (RFC 4034 §4), canonical order, wrapping to the apex.
-    std::vector<name_map::iterator> chain;
-    for (auto it = z.served.begin(); it != z.served.end(); ++it)
-      if (!it->second.glue) chain.push_back(it);
-    for (std::size_t i = 0; i < chain.size(); ++i) {
-      auto& node = chain[i]->second;
-      std::string types;
-      for (auto const& [t, set] : node.sets) types += " " + to_string(static_cast<rr_type>(t));
-      types += " RRSIG NSEC";  // the NSEC RRset itself is signed, at a zone cut too
-      insert_nsec(node, dname_text(chain[i]->first.get()) + " " + std::to_string(opt.default_ttl) +
-                            " IN NSEC " + dname_text(chain[(i + 1) % chain.size()]->first.get()) + types);
-    }
+    if (z.denial == denial_method::nsec) make_nsec_chain(z);
+    else make_nsec3_chain(z);
 
     auto const t = epoch_seconds(now);
     auto const validity = static_cast<std::uint32_t>(opt.signature_validity.count());
@@ -362,30 +377,82 @@ struct authority::impl {
     }
     ldns_key_list* keys = ldns_key_list_new();
     ldns_key_list_push_key(keys, z.key.get());
+    auto sign_set = [&](std::uint16_t type, rrset_data& set) {
+      if (set.rrs.empty()) return;
+      rr_view_list list{ldns_rr_list_new()};
+      for (auto const& rr : set.rrs) ldns_rr_list_push_rr(list.get(), rr.get());
+      rr_list_ptr sigs{ldns_sign_public(list.get(), keys)};
+      if (!sigs) {
+        ldns_key_list_set_key_count(keys, 0);  // not pop_key: it frees the array that key_list_free frees again
+        ldns_key_list_free(keys);
+        throw std::runtime_error("ldns_sign_public failed for zone " + z.name);
+      }
+      while (ldns_rr_list_rr_count(sigs.get()) > 0) {
+        rr_ptr sig{ldns_rr_list_pop_rr(sigs.get())};
+        if (z.security == zone_security::bogus_signatures && type != LDNS_RR_TYPE_DNSKEY)
+          corrupt_signature(sig.get());
+        set.sigs.push_back(std::move(sig));
+      }
+    };
     for (auto& [owner, node] : z.served) {
       if (node.glue) continue;
       for (auto& [type, set] : node.sets) {
         // At a zone cut only DS and NSEC are authoritative (RFC 4035 §2.2).
         if (node.delegation && type != LDNS_RR_TYPE_DS && type != LDNS_RR_TYPE_NSEC) continue;
-        if (set.rrs.empty()) continue;
-        rr_view_list list{ldns_rr_list_new()};
-        for (auto const& rr : set.rrs) ldns_rr_list_push_rr(list.get(), rr.get());
-        rr_list_ptr sigs{ldns_sign_public(list.get(), keys)};
-        if (!sigs) {
-          ldns_key_list_set_key_count(keys, 0);  // not pop_key: it frees the array that key_list_free frees again
-          ldns_key_list_free(keys);
-          throw std::runtime_error("ldns_sign_public failed for zone " + z.name);
-        }
-        while (ldns_rr_list_rr_count(sigs.get()) > 0) {
-          rr_ptr sig{ldns_rr_list_pop_rr(sigs.get())};
-          if (z.security == zone_security::bogus_signatures && type != LDNS_RR_TYPE_DNSKEY)
-            corrupt_signature(sig.get());
-          set.sigs.push_back(std::move(sig));
-        }
+        sign_set(type, set);
       }
     }
+    for (auto& [owner, set] : z.nsec3) sign_set(LDNS_RR_TYPE_NSEC3, set);
     ldns_key_list_set_key_count(keys, 0);  // the zone owns its key (pop_key would double-free)
     ldns_key_list_free(keys);
+  }
+
+  /// RFC 5155 §7.1: one NSEC3 per authoritative name (empty non-terminals included), in
+  /// hash order; with opt-out, unsigned delegations get none and the spans say so (flag 1).
+  void make_nsec3_chain(zone& z) {
+    bool const opt_out = z.denial == denial_method::nsec3_opt_out;
+    z.served[canonical_clone(z.apex.get())].sets[LDNS_RR_TYPE_NSEC3PARAM].rrs.push_back(
+        make(dname_text(z.apex.get()) + " 0 IN NSEC3PARAM 1 0 0 -"));
+    std::map<rdf_ptr, std::string, dname_less> entries;  // hashed owner -> type list
+    for (auto const& [owner, node] : z.served) {
+      if (node.glue) continue;
+      bool const unsigned_cut = node.delegation && node.sets.count(LDNS_RR_TYPE_DS) == 0;
+      if (opt_out && unsigned_cut) continue;
+      std::string types;
+      bool signed_here = false;
+      for (auto const& [t, set] : node.sets) {
+        types += " " + to_string(static_cast<rr_type>(t));
+        if (!node.delegation || t == LDNS_RR_TYPE_DS) signed_here = true;
+      }
+      if (signed_here) types += " RRSIG";
+      rdf_ptr h = nsec3_owner(z, owner.get());
+      if (!h) throw std::runtime_error("NSEC3 hashing failed in zone " + z.name);
+      entries.emplace(std::move(h), std::move(types));
+    }
+    std::vector<decltype(entries)::const_iterator> order;
+    for (auto it = entries.begin(); it != entries.end(); ++it) order.push_back(it);
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      std::string next = dname_text(order[(i + 1) % order.size()]->first.get());
+      next = next.substr(0, next.find('.'));
+      std::string const text = dname_text(order[i]->first.get()) + " " + std::to_string(opt.default_ttl) +
+                               " IN NSEC3 1 " + (opt_out ? "1" : "0") + " 0 - " + next + order[i]->second;
+      z.nsec3[canonical_clone(order[i]->first.get())].rrs.push_back(make(text));
+    }
+  }
+
+  /// The NSEC chain over authoritative names (RFC 4034 §4), canonical order, wrapping to the apex.
+  void make_nsec_chain(zone& z) {
+    std::vector<name_map::iterator> chain;
+    for (auto it = z.served.begin(); it != z.served.end(); ++it)
+      if (!it->second.glue) chain.push_back(it);
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+      auto& node = chain[i]->second;
+      std::string types;
+      for (auto const& [t, set] : node.sets) types += " " + to_string(static_cast<rr_type>(t));
+      types += " RRSIG NSEC";  // the NSEC RRset itself is signed, at a zone cut too
+      insert_nsec(node, dname_text(chain[i]->first.get()) + " " + std::to_string(opt.default_ttl) +
+                            " IN NSEC " + dname_text(chain[(i + 1) % chain.size()]->first.get()) + types);
+    }
   }
 
   void insert_nsec(node_data& node, std::string const& text) {
@@ -441,6 +508,50 @@ struct authority::impl {
     add_set(r.authority, it->second.sets.at(LDNS_RR_TYPE_NSEC), true);
   }
 
+  using nsec3_map = std::map<rdf_ptr, rrset_data, dname_less>;
+
+  nsec3_map::const_iterator nsec3_matching(zone const& z, ldns_rdf const* name) const {
+    rdf_ptr h = nsec3_owner(z, name);
+    return h ? z.nsec3.find(h) : z.nsec3.end();
+  }
+
+  /// The NSEC3 whose span covers H(name) (the greatest hashed owner below it, wrapping).
+  nsec3_map::const_iterator nsec3_covering(zone const& z, ldns_rdf const* name) const {
+    rdf_ptr h = nsec3_owner(z, name);
+    if (!h || z.nsec3.empty()) return z.nsec3.end();
+    auto it = z.nsec3.lower_bound(h);
+    if (it == z.nsec3.begin()) it = z.nsec3.end();
+    return --it;
+  }
+
+  void add_nsec3(reply& r, nsec3_map::const_iterator it, std::vector<ldns_rdf const*>& added) const {
+    for (auto const* a : added)
+      if (dname_equal(a, it->first.get())) return;
+    added.push_back(it->first.get());
+    add_set(r.authority, it->second, true);
+  }
+
+  /// RFC 5155 §7.2.1: the NSEC3 matching the closest encloser, the one covering the next
+  /// closer name, and (for NXDOMAIN) the one covering the wildcard at the closest encloser.
+  void add_closest_encloser_proof(reply& r, zone const& z, ldns_rdf const* name, bool wildcard,
+                                  std::vector<ldns_rdf const*>& added) const {
+    std::size_t const apex_labels = ldns_dname_label_count(z.apex.get());
+    for (std::size_t k = ldns_dname_label_count(name); k-- > apex_labels;) {
+      rdf_ptr ce = ancestor(name, k);
+      auto m = nsec3_matching(z, ce.get());
+      if (m == z.nsec3.end()) continue;
+      add_nsec3(r, m, added);
+      rdf_ptr next_closer = ancestor(name, k + 1);
+      if (auto c = nsec3_covering(z, next_closer.get()); c != z.nsec3.end()) add_nsec3(r, c, added);
+      if (wildcard) {
+        std::string const text = dname_text(ce.get());
+        rdf_ptr star = make_dname(text == "." ? std::string("*") : "*." + text);
+        if (auto c = nsec3_covering(z, star.get()); c != z.nsec3.end()) add_nsec3(r, c, added);
+      }
+      return;
+    }
+  }
+
   void resolve(reply& r, ldns_rdf const* qname_in, rr_type qtype, bool dnssec) const {
     rdf_ptr qname{canonical_clone(qname_in)};
     auto const type = static_cast<std::uint16_t>(qtype);
@@ -491,10 +602,16 @@ struct authority::impl {
           qname = canonical_clone(ldns_rr_rdf(c->second.rrs.front().get(), 0));
           continue;
         }
-        // NODATA (RFC 4035 §3.1.3.1): SOA plus the NSEC at the name.
+        // NODATA (RFC 4035 §3.1.3.1): SOA plus the NSEC at the name; with NSEC3 the
+        // matching NSEC3, or for DS at an opt-out delegation the closest encloser proof
+        // (RFC 5155 §7.2.3, §7.2.4).
         add_soa(r, *z, sigs);
-        if (sigs) {
+        if (sigs && z->denial == denial_method::nsec) {
           if (auto n = sets.find(LDNS_RR_TYPE_NSEC); n != sets.end()) add_set(r.authority, n->second, true);
+        } else if (sigs) {
+          std::vector<ldns_rdf const*> added;
+          if (auto m = nsec3_matching(*z, qname.get()); m != z->nsec3.end()) add_nsec3(r, m, added);
+          else add_closest_encloser_proof(r, *z, qname.get(), false, added);
         }
         return;
       }
@@ -502,7 +619,10 @@ struct authority::impl {
       // wildcard at the closest encloser.
       r.code = rcode::nxdomain;
       add_soa(r, *z, sigs);
-      if (sigs) {
+      if (sigs && z->denial != denial_method::nsec) {
+        std::vector<ldns_rdf const*> added;
+        add_closest_encloser_proof(r, *z, qname.get(), true, added);  // RFC 5155 §7.2.2
+      } else if (sigs) {
         std::vector<ldns_rdf const*> added;
         add_nsec(r, covering_nsec(*z, qname.get()), added);
         rdf_ptr encloser = parent_name(qname.get());
@@ -580,6 +700,7 @@ result<void> authority::add_zone(zone_spec const& spec) {
   auto recs = impl_->parse_records(*z, spec.records);
   if (!recs) return recs.error();
   z->records = std::move(*recs);
+  z->denial = spec.denial;
   // Records the parent held at or below the new apex now belong to the new zone (an NS
   // RRset at the apex is replaced by the authority's own delegation).
   for (auto it = parent->records.begin(); it != parent->records.end();) {
@@ -606,6 +727,15 @@ result<void> authority::set_security(std::string_view zone_name, zone_security s
   z->security = s;
   impl_->mark_dirty(*z);
   if (zone* p = impl_->parent_zone(*z)) impl_->mark_dirty(*p);
+  return {};
+}
+
+result<void> authority::set_denial(std::string_view zone_name, denial_method d) {
+  std::unique_lock lock(impl_->mu);
+  zone* z = impl_->find_zone(zone_name);
+  if (z == nullptr) return make_error(errc::unknown_zone, std::string(zone_name));
+  z->denial = d;
+  impl_->mark_dirty(*z);
   return {};
 }
 

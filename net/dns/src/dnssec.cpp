@@ -17,13 +17,6 @@ std::uint16_t covered_type(ldns_rr const* sig) {
 
 std::size_t labels(ldns_rdf const* name) { return ldns_dname_label_count(name); }
 
-/// The ancestor of `name` with `k` labels (k <= labels(name)).
-rdf_ptr ancestor(ldns_rdf const* name, std::size_t k) {
-  rdf_ptr cur{canonical_clone(name)};
-  for (std::size_t n = labels(name); n > k && cur; --n) cur = parent_name(cur.get());
-  return cur;
-}
-
 /// Number of labels `a` and `b` share from the right.
 std::size_t common_labels(ldns_rdf const* a, ldns_rdf const* b) {
   for (std::size_t k = std::min(labels(a), labels(b)); k > 0; --k) {

@@ -81,4 +81,10 @@ rdf_ptr parent_name(ldns_rdf const* d) {
   return rdf_ptr{ldns_dname_left_chop(d)};
 }
 
+rdf_ptr ancestor(ldns_rdf const* name, std::size_t labels) {
+  rdf_ptr cur{canonical_clone(name)};
+  for (std::size_t n = ldns_dname_label_count(name); n > labels && cur; --n) cur = parent_name(cur.get());
+  return cur;
+}
+
 }  // namespace mxtls::net::dns::detail

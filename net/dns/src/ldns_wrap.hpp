@@ -77,4 +77,7 @@ struct dname_less {
 /// The parent name ("b.c." for "a.b.c."); null for the root.
 [[nodiscard]] rdf_ptr parent_name(ldns_rdf const* d);
 
+/// The ancestor of `name` with `labels` labels ("b.c." for ("a.b.c.", 2)), canonical.
+[[nodiscard]] rdf_ptr ancestor(ldns_rdf const* name, std::size_t labels);
+
 }  // namespace mxtls::net::dns::detail

@@ -35,6 +35,15 @@ enum class zone_security : std::uint8_t {
 
 [[nodiscard]] char const* to_string(zone_security s) noexcept;
 
+/// How a signed zone proves that names and types do not exist.
+enum class denial_method : std::uint8_t {
+  nsec,           ///< RFC 4034 NSEC chain (the default)
+  nsec3,          ///< RFC 5155 NSEC3: SHA-1, no extra iterations, empty salt (RFC 9276)
+  nsec3_opt_out,  ///< NSEC3 with opt-out: unsigned delegations get no NSEC3 of their own
+};
+
+[[nodiscard]] char const* to_string(denial_method d) noexcept;
+
 /// A zone to create. Records are in presentation format; owners may be relative to the
 /// zone ("mx", "@", "_mta-sts") or absolute ("mx.case1.test."); TTL and class are optional.
 /// The authority adds SOA, NS (ns.<zone>) with its address records, DNSKEY and signatures.
@@ -42,6 +51,7 @@ struct zone_spec {
   std::string name;  ///< e.g. "case1.test"; must sit below a zone the authority holds
   zone_security security = zone_security::secure;
   std::vector<std::string> records;
+  denial_method denial = denial_method::nsec;  ///< how the zone (when signed) denies existence
 };
 
 struct authority_options {
@@ -103,6 +113,8 @@ class authority {
   [[nodiscard]] result<void> add_zone(zone_spec const& spec);
   /// Changes how a zone is published (re-signs it and its parent).
   [[nodiscard]] result<void> set_security(std::string_view zone, zone_security s);
+  /// Changes how a zone denies existence (NSEC, NSEC3, NSEC3 opt-out) and re-signs it.
+  [[nodiscard]] result<void> set_denial(std::string_view zone, denial_method d);
   /// Adds records to a zone (same syntax as zone_spec::records) and re-signs it.
   [[nodiscard]] result<void> add_records(std::string_view zone, std::vector<std::string> const& rrs);
   /// Removes the RRset (owner, type) from whichever zone holds the owner; no-op if absent.
