@@ -10,3 +10,7 @@ mkdir -p build/bench
 ./build/release/tests/mxtls_bench --benchmark_min_time=0.5 \
   --benchmark_out=build/bench/parsers.json --benchmark_out_format=json "$@"
 echo "bench: JSON written to build/bench/parsers.json"
+# The reference server side by side with Postfix smtpd (same machine, certificate and load).
+if [ "${MXTLS_BENCH_SERVER:-1}" = 1 ]; then
+  ./scripts/bench-server.sh
+fi

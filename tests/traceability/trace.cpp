@@ -73,10 +73,11 @@ std::optional<kind> classify(std::string const& rel) {
   auto starts = [&](const char* p) { return rel.rfind(p, 0) == 0; };
   if (starts("build") || starts(".git") || starts("spec/requirements/")) return std::nullopt;
   if (starts("tests/traceability/")) return std::nullopt;
-  if (starts("tests/") || starts("fuzz/") || starts("spec/vectors/")) return kind::unit_test;
-  if (starts("conformance/") && (rel.find("/cases/") != std::string::npos ||
-                                  rel.find("/catalogue") != std::string::npos))
-    return kind::conformance_case;
+  // Tests live in tests/ and in each component's own tests/ folder (net/tests, ...).
+  if (starts("tests/") || starts("fuzz/") || starts("spec/vectors/") ||
+      rel.find("/tests/") != std::string::npos)
+    return kind::unit_test;
+  if (starts("conformance/src/cases/")) return kind::conformance_case;
   if (starts("spec/") && has_ext(rel, {".md"})) return kind::spec_text;
   if (has_ext(rel, {".md"})) return std::nullopt;  // README and notes may discuss IDs freely
   return kind::code;
