@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -25,12 +26,17 @@
 #include <cctype>
 #include <mutex>
 #include <set>
+#include <type_traits>
 
 namespace mxtls::net {
 
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using boost::system::error_code;
+
+// tls_stream is what Beast needs: an async stream whose lowest layer is the TCP socket.
+static_assert(beast::is_async_stream<tls_stream>::value);
+static_assert(std::is_same_v<beast::lowest_layer_type<tls_stream>, tcp::socket>);
 
 namespace {
 
@@ -416,7 +422,12 @@ asio::awaitable<void> accept_loop(std::shared_ptr<policy_server::impl> self) {
   for (;;) {
     auto [ec, socket] = co_await self->acceptor.async_accept(use_tuple);
     if (self->stopped || ec == asio::error::operation_aborted || !self->acceptor.is_open()) co_return;
-    if (ec) continue;
+    if (ec) {
+      // Out of descriptors or similar: pause instead of spinning.
+      asio::steady_timer pause(self->ex, std::chrono::milliseconds(50));
+      co_await pause.async_wait(use_tuple);
+      continue;
+    }
     ++self->connections;
     asio::co_spawn(self->ex, serve(self, std::move(socket)), asio::detached);
   }

@@ -430,6 +430,30 @@ TEST(TlsStream, CloseNotifyGivesEofAndTruncationIsAnError) {
   });
 }
 
+TEST(TlsStream, LineDeadlineCancelsAPendingTlsReadAndTheSessionSurvives) {
+  // An SMTP timeout on a TLS session: the pending read is cancelled, nothing is lost, and
+  // the next command is read normally.
+  auto sctx = make_context(server_config(leaf_for({"mx.example.test"})));
+  auto cctx = make_context(client_config("mx.example.test"));
+  run_async([&]() -> asio::awaitable<void> {
+    auto [c, s] = co_await socket_pair();
+    tls_stream cs(std::move(c), cctx);
+    tls_stream ss(std::move(s), sctx);
+    auto [chs, shs] = co_await (cs.async_handshake() && ss.async_handshake());
+    CO_ASSERT_TRUE(chs && shs);
+    line_reader<tls_stream> reader(ss, 512);
+    co_await write_all(cs, std::string_view("NOOP"), 5s);
+    auto const start = std::chrono::steady_clock::now();
+    auto l1 = co_await reader.read_line(100ms);
+    EXPECT_EQ(l1.status, line_status::timeout);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+    EXPECT_TRUE(ss.is_established());
+    co_await write_all(cs, std::string_view("\r\nQUIT\r\n"), 5s);
+    EXPECT_EQ((co_await reader.read_line(5s)).line, "NOOP");
+    EXPECT_EQ((co_await reader.read_line(5s)).line, "QUIT");
+  });
+}
+
 TEST(TlsStream, ReadBeforeHandshakeIsNotConnected) {
   auto cctx = make_context(client_config("mx.example.test"));
   run_async([&]() -> asio::awaitable<void> {
