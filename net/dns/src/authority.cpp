@@ -815,6 +815,10 @@ result<std::string> authority::zone_text(std::string_view zone_name) const {
       for (auto const& rr : set.rrs) out += rr_text(rr.get()) + "\n";
       for (auto const& rr : set.sigs) out += rr_text(rr.get()) + "\n";
     }
+  for (auto const& [owner, set] : z->nsec3) {
+    for (auto const& rr : set.rrs) out += rr_text(rr.get()) + "\n";
+    for (auto const& rr : set.sigs) out += rr_text(rr.get()) + "\n";
+  }
   return out;
 }
 
