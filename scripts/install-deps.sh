@@ -9,7 +9,8 @@ libbotan-2-dev botan
 libldns-dev ldnsutils
 librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev
 clang-14 libclang-rt-14-dev
-swaks libnet-ssleay-perl libio-socket-ssl-perl openssl postfix"
+swaks libnet-ssleay-perl libio-socket-ssl-perl openssl postfix
+dns-root-data"
 
 if [ "$(id -u)" -ne 0 ]; then
   SUDO=sudo
