@@ -10,7 +10,8 @@ libldns-dev ldnsutils
 librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev
 clang-14 libclang-rt-14-dev
 swaks libnet-ssleay-perl libio-socket-ssl-perl openssl postfix
-dns-root-data"
+dns-root-data
+chromium"
 
 if [ "$(id -u)" -ne 0 ]; then
   SUDO=sudo
