@@ -64,14 +64,15 @@ struct reply_limits {
 ///   p.feed(bytes_from_socket);
 ///   while (true) {
 ///     auto r = p.next();            // result<optional<reply>>
-///     if (!r) { /* protocol error: r.error() names the rule and stream offset */ }
+///     if (!r) { fail(r.error()); break; }  // names the rule and the stream offset
 ///     if (!*r) break;               // need more bytes
 ///     handle(**r);
 ///   }
 ///
 /// Bytes may arrive in any chunking; the sequence of replies and the error (with its
 /// offset) do not depend on it. Every octet is checked as it arrives, so an invalid
-/// stream fails as soon as the offending octet is fed. Offsets count from the first octet
+/// stream fails as soon as the offending octet is fed (a bare CR: as soon as the octet
+/// after it is). Offsets count from the first octet
 /// ever fed. The first error is final: later feeds are refused and next() keeps
 /// returning it, after the replies completed before it.
 ///
