@@ -481,6 +481,8 @@ struct client::impl : std::enable_shared_from_this<impl> {
         co_return dns_error(errc::bad_rcode, to_string(static_cast<rcode>(rc)) + " for " + target);
       out.code = static_cast<rcode>(rc);
 
+      // Only the answer and authority sections are read: additional-section records are
+      // never used, validated or not (DNS-18).
       auto const ans = group_rrsets(ldns_pkt_answer(p));
       auto const auth = group_rrsets(ldns_pkt_authority(p));
       bool followed = false;
@@ -546,7 +548,8 @@ awaitable<result<answer>> client::query(std::string name, rr_type type) {
 
 namespace {
 
-/// [DANE-2.1.1-02] bogus and indeterminate answers are errors for every typed lookup.
+/// [DANE-2.1.1-02] bogus and indeterminate answers are errors for every typed lookup
+/// ([DNS-05] for MX, [DNS-07] for addresses, [DNS-12] for TLSA).
 std::optional<error> refuse_unvalidated(answer const& a) {
   if (a.status == dnssec_status::bogus)
     return dns_error(errc::dnssec_bogus, a.qname + ": " + a.why, "DANE-2.1.1-02");

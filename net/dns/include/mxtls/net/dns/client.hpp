@@ -1,7 +1,7 @@
 // The validating DNS client of mxtls-send: queries over UDP (EDNS0, DO and CD set) with
 // retries, TCP after truncation, random IDs and source ports, responses matched by ID and
 // question; DNSSEC validated here from a trust anchor, never taken from a resolver's AD bit
-// (DANE-2.1.1-01, DANE-2.1.3-02). Every answer is secure, insecure, bogus or indeterminate;
+// (DANE-2.1.1-01, DANE-2.1.3-02, DNS-06). Every answer is secure, insecure, bogus or indeterminate;
 // the typed lookups turn bogus and indeterminate into errors (DANE-2.1.1-02) and keep
 // SERVFAIL and timeouts apart from NXDOMAIN (DANE-2.1.2-03, X-30).
 #pragma once
@@ -51,18 +51,21 @@ class client {
   [[nodiscard]] boost::asio::awaitable<result<answer>> query(std::string name, rr_type type);
 
   /// MX RRset sorted by preference (stable). NODATA and NXDOMAIN are outcomes, not errors
-  /// (the caller decides about the implicit MX); bogus/indeterminate → error (DANE-2.1.2-01).
+  /// (the caller decides about the implicit MX); bogus, indeterminate or failed → error, and
+  /// the caller defers without an implicit-MX fallback (DANE-2.1.2-01, DNS-05).
   [[nodiscard]] boost::asio::awaitable<result<mx_lookup>> lookup_mx(std::string domain);
 
   /// A then AAAA of a host; status is the weaker of the two. Either query failing, or either
-  /// answer bogus, is an error: the host is unusable (DANE-2.1.2-02 lets the caller move on).
+  /// answer bogus, is an error: the host is unusable and the caller moves on to the next MX
+  /// (DANE-2.1.2-02, DNS-07). Addresses come only from these queries' answer sections, never
+  /// from another response's additional section (DNS-18).
   [[nodiscard]] boost::asio::awaitable<result<address_lookup>> lookup_addresses(std::string host);
 
   /// The TXT RRset, each record's character-strings kept apart (what select_sts_record takes).
   [[nodiscard]] boost::asio::awaitable<result<txt_lookup>> lookup_txt(std::string name);
 
   /// TLSA RDATA at _<port>._tcp.<host> (DANE-2.2.3-01), CNAMEs followed with their status
-  /// (DANE-2.2.3-02). [DANE-2.2.2-01][DANE-2.2.2-02] Call it only after a secure address
+  /// (DANE-2.2.3-02). Any failure is an error that makes the host unusable (DANE-2.1.2-03, DNS-12). [DANE-2.2.2-01][DANE-2.2.2-02] Call it only after a secure address
   /// lookup of `host`; an insecure TLSA answer means "no DANE" (DANE-2.2-03).
   [[nodiscard]] boost::asio::awaitable<result<tlsa_lookup>> lookup_tlsa(std::uint16_t port, std::string host);
 
