@@ -26,7 +26,11 @@ void check_directive(banner::strict_tls_directive const& d, std::string_view hos
   banner::pin const p{d.pattern, d.include_subdomains, 1};
   // [BAN-12] in scope ⇒ the pattern matches the host ⇒ a pin from it covers the host.
   if (banner::in_scope(d, host) && !banner::covers(p, host)) std::abort();
-  auto const outcome = store.apply(d, host, 1000);
+  std::vector<banner::pin> evicted;
+  auto const outcome = store.apply(d, host, 1000, &evicted);
+  // [BAN-22] only live pins are reported as evicted (expired ones protect nothing).
+  for (auto const& e : evicted)
+    if (e.expires_at <= 1000) std::abort();
   if (outcome == banner::apply_outcome::stored || outcome == banner::apply_outcome::replaced) {
     auto const found = store.find_covering(host, 1000);
     if (!found || found->expires_at <= 1000) std::abort();

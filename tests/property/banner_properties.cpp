@@ -160,6 +160,7 @@ banner::pin_store gen_store_at(banner::unix_seconds now) {
   return store;
 }
 
+// [BAN-20] for the cache: learning a pin never weakens the protection other pins give.
 RC_GTEST_PROP(BannerProperties, ApplyingAPinNeverUncoversOtherPatterns, ()) {
   banner::unix_seconds const now = 1'700'000'000;
   auto store = gen_store_at(now);

@@ -59,16 +59,17 @@ void pin_store::insert(std::string key, pin p) {
   pins_.emplace(std::move(key), std::move(p));
 }
 
-void pin_store::evict_one(unix_seconds now) {
-  // [BAN-22] expired pins go first; then the pin that expires soonest.
+void pin_store::evict_one(unix_seconds now, std::vector<pin>* evicted) {
+  // [BAN-22] expired pins go first (they protect nothing); then the pin that expires soonest.
   prune(now);
   if (pins_.size() < capacity_) return;
-  auto const& [expires, key] = *by_expiry_.begin();
-  (void)expires;
-  erase(pins_.find(key));
+  auto const it = pins_.find(by_expiry_.begin()->second);
+  if (evicted != nullptr) evicted->push_back(it->second);
+  erase(it);
 }
 
-apply_outcome pin_store::apply(strict_tls_directive const& d, std::string_view host, unix_seconds now) {
+apply_outcome pin_store::apply(strict_tls_directive const& d, std::string_view host, unix_seconds now,
+                               std::vector<pin>* evicted) {
   // [BAN-12] defence in depth: the caller's decide_directive() already checked scope.
   if (!in_scope(d, host)) return apply_outcome::out_of_scope;
   std::string key = d.pattern.to_string();
@@ -86,7 +87,7 @@ apply_outcome pin_store::apply(strict_tls_directive const& d, std::string_view h
     insert(std::move(key), std::move(p));
     return apply_outcome::replaced;
   }
-  if (pins_.size() >= capacity_) evict_one(now);
+  if (pins_.size() >= capacity_) evict_one(now, evicted);
   insert(std::move(key), std::move(p));
   return apply_outcome::stored;
 }

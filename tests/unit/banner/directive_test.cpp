@@ -57,6 +57,7 @@ TEST(BannerVectors, EveryContextIsKnownAndCovered) {
   EXPECT_EQ(contexts, (std::set<std::string>{"directive", "greeting", "ehlo", "scope", "covers"}));
 }
 
+// [BAN-02..11] the token grammar, as data.
 TEST(StrictTlsDirective, ParsesEveryVector) {
   int n = 0;
   for (auto const& c : cases().as_array()) {
@@ -79,6 +80,7 @@ TEST(StrictTlsDirective, ParsesEveryVector) {
   EXPECT_GE(n, 40);
 }
 
+// [BAN-01] where directives are looked for, [BAN-02] where they start, [BAN-05] one per reply.
 TEST(StrictTlsDirective, FindsDirectiveInEveryReplyVector) {
   int n = 0;
   for (auto const& c : cases().as_array()) {
@@ -101,6 +103,35 @@ TEST(StrictTlsDirective, FindsDirectiveInEveryReplyVector) {
   EXPECT_GE(n, 20);
 }
 
+// Beast's parsegrind: the reply vectors give the same reply, and so the same directive
+// verdict, however the bytes are split.
+TEST(StrictTlsDirective, ReplyVectorsGiveTheSameVerdictAtEverySplit) {
+  for (auto const& c : cases().as_array()) {
+    auto const ctx = str(c.at("context"));
+    if (ctx != "greeting" && ctx != "ehlo") continue;
+    SCOPED_TRACE(str(c.at("name")));
+    auto const kind = ctx == "greeting" ? banner::reply_kind::greeting : banner::reply_kind::ehlo;
+    auto const wire = str(c.at("input"));
+    auto const whole = parse_reply(wire);
+    auto const verdict = [&](smtp::reply const& r) {
+      auto const found = banner::find_directive(r, kind);
+      if (!found) return to_json(found.error());
+      return *found ? to_json(**found) : json::value(nullptr);
+    };
+    auto const expected = verdict(whole);
+    for (std::size_t split = 0; split <= wire.size(); ++split) {
+      smtp::reply_parser p;
+      p.feed(std::string_view(wire).substr(0, split));
+      p.feed(std::string_view(wire).substr(split));
+      auto r = p.next();
+      ASSERT_TRUE(r && *r) << "split at " << split;
+      ASSERT_EQ(**r, whole) << "split at " << split;
+      EXPECT_EQ(verdict(**r), expected) << "split at " << split;
+    }
+  }
+}
+
+// [BAN-12] scope and [BAN-13] coverage, as data.
 TEST(StrictTlsDirective, ScopeAndCoverageMatchEveryVector) {
   int n = 0;
   for (auto const& c : cases().as_array()) {
@@ -134,6 +165,7 @@ TEST(StrictTlsDirective, JimmyHessExampleParses) {
   EXPECT_TRUE(d.extensions.empty());
 }
 
+// [BAN-04] keywords in any case, pattern lower-cased; [BAN-08] unknown attributes kept as received.
 TEST(StrictTlsDirective, PrintsCanonicalForm) {
   auto const d = must_parse("STRICT-TLS=*.Example.COM;includesubdomains ;MAX-AGE=0000000060; Report=a=b; flag;");
   EXPECT_EQ(banner::print_directive(d), "strict-tls=*.example.com; max-age=60; includeSubDomains; Report=a=b; flag");
@@ -150,6 +182,7 @@ TEST(StrictTlsDirective, PrintThenParseIsIdentityForEveryValidVector) {
   }
 }
 
+// [BAN-02] a directive extends to the end of its line, not into the next one.
 TEST(StrictTlsDirective, TokenRunsToEndOfLineOnly) {
   // The directive ends with its line: the next line's text is not an attribute.
   smtp::reply const greeting{220, {"mx1.example.com strict-tls=*.example.com; max-age=60", "includeSubDomains"}};
@@ -174,6 +207,7 @@ TEST(StrictTlsDirective, EmptyEhloReplyHasNoDirective) {
   EXPECT_FALSE(found->has_value());
 }
 
+// [BAN-12] only a host name can be in scope.
 TEST(StrictTlsDirective, InScopeRejectsHostsThatAreNotHostNames) {
   auto const d = must_parse("strict-tls=*.example.com; max-age=60");
   for (char const* host : {"", ".", "*.example.com", ".example.com", "a..example.com", "a_b.example.com",

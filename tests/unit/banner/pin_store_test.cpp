@@ -6,6 +6,7 @@
 
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -22,6 +23,7 @@ banner::strict_tls_directive directive(std::string const& token) {
   return std::move(*d);
 }
 
+// [BAN-18] expiry = t + max-age; [BAN-25] compared with the same clock.
 TEST(PinStore, CoversMatchingHostsUntilExpiry) {
   pin_store s;
   EXPECT_EQ(s.apply(directive("strict-tls=*.example.com; max-age=100"), "mx1.example.com", 1000),
@@ -36,6 +38,7 @@ TEST(PinStore, CoversMatchingHostsUntilExpiry) {
   EXPECT_FALSE(s.find_covering("mx2.example.net", 1000));
 }
 
+// [BAN-13] coverage table, "*.B" + includeSubDomains row.
 TEST(PinStore, WildcardWithIncludeSubDomainsCoversEveryDepthButNotTheBase) {
   pin_store s;
   s.apply(directive("strict-tls=*.example.com; max-age=100; includeSubDomains"), "mx1.example.com", 0);
@@ -48,6 +51,7 @@ TEST(PinStore, WildcardWithIncludeSubDomainsCoversEveryDepthButNotTheBase) {
   EXPECT_FALSE(s.find_covering("com", 50));
 }
 
+// [BAN-13] coverage table, exact P + includeSubDomains row.
 TEST(PinStore, ExactWithIncludeSubDomainsCoversItselfAndEveryDepth) {
   pin_store s;
   s.apply(directive("strict-tls=mx1.example.com; max-age=100; includeSubDomains"), "mx1.example.com", 0);
@@ -59,6 +63,7 @@ TEST(PinStore, ExactWithIncludeSubDomainsCoversItselfAndEveryDepth) {
   EXPECT_FALSE(s.find_covering("example.com", 50));
 }
 
+// [BAN-10] max-age=0 removes the pin with the same pattern and creates none.
 TEST(PinStore, MaxAgeZeroRemovesThePinForThatPatternOnly) {
   pin_store s;
   s.apply(directive("strict-tls=*.example.com; max-age=100"), "mx1.example.com", 0);
@@ -72,6 +77,7 @@ TEST(PinStore, MaxAgeZeroRemovesThePinForThatPatternOnly) {
             apply_outcome::nothing_to_remove);
 }
 
+// [BAN-18] replacing includes the includeSubDomains flag.
 TEST(PinStore, NewerDirectiveReplacesPinForSamePattern) {
   pin_store s;
   s.apply(directive("strict-tls=*.example.com; max-age=1000; includeSubDomains"), "mx1.example.com", 0);
@@ -87,6 +93,7 @@ TEST(PinStore, NewerDirectiveReplacesPinForSamePattern) {
   EXPECT_FALSE(s.find_covering("mx1.example.com", 110));
 }
 
+// [BAN-12] out-of-scope directives are ignored, removals included.
 TEST(PinStore, OutOfScopeDirectiveChangesNothing) {
   pin_store s;
   EXPECT_EQ(s.apply(directive("strict-tls=*.bank.example; max-age=1000"), "mx1.example.com", 0),
@@ -128,18 +135,25 @@ TEST(PinStore, PruneDropsExpiredPins) {
   EXPECT_EQ(s.pins().front().pattern.base, "c.example");
 }
 
+// [BAN-22] bounded; drop the soonest-expiring, report live evictions.
 TEST(PinStore, WhenFullExpiredPinsGoFirstThenTheSoonestExpiring) {
   pin_store s(3);
   s.apply(directive("strict-tls=*.a.example; max-age=50"), "mx.a.example", 0);
   s.apply(directive("strict-tls=*.b.example; max-age=10"), "mx.b.example", 0);
   s.apply(directive("strict-tls=*.c.example; max-age=30"), "mx.c.example", 0);
-  EXPECT_EQ(s.apply(directive("strict-tls=*.d.example; max-age=5"), "mx.d.example", 0), apply_outcome::stored);
+  std::vector<banner::pin> evicted;
+  EXPECT_EQ(s.apply(directive("strict-tls=*.d.example; max-age=5"), "mx.d.example", 0, &evicted),
+            apply_outcome::stored);
   EXPECT_EQ(s.size(), 3u);
+  ASSERT_EQ(evicted.size(), 1u) << "a live pin dropped for room is reported (BAN-22: log it)";
+  EXPECT_EQ(evicted.front().pattern.to_string(), "*.b.example");
   EXPECT_FALSE(s.find_covering("mx.b.example", 0)) << "b expired soonest and was evicted";
   EXPECT_TRUE(s.find_covering("mx.d.example", 0)) << "the new pin is always stored";
   // At t=40, c (expires 30) and d (expires 5) have expired: both go, nothing live is evicted.
-  s.apply(directive("strict-tls=*.e.example; max-age=100"), "mx.e.example", 40);
+  evicted.clear();
+  s.apply(directive("strict-tls=*.e.example; max-age=100"), "mx.e.example", 40, &evicted);
   EXPECT_EQ(s.size(), 2u);
+  EXPECT_TRUE(evicted.empty());
   EXPECT_TRUE(s.find_covering("mx.a.example", 40));
   EXPECT_TRUE(s.find_covering("mx.e.example", 40));
 }

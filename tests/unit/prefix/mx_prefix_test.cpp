@@ -19,6 +19,8 @@ using prefix::tls_start;
 
 std::string str(json::value const& v) { return std::string(v.as_string()); }
 
+// [PFX-01] left-most label only, [PFX-02][PFX-03] tag + at least one octet, valid host
+// names only, [PFX-04] the proposal's examples, [PFX-05] three classes.
 TEST(MxPrefix, ClassifiesEveryVector) {
   auto const doc = mxtls::test::load_vectors("mx_prefix.json");
   int n = 0;
@@ -49,6 +51,7 @@ TEST(MxPrefix, ClassifiesEveryVector) {
   EXPECT_GE(n, 25);
 }
 
+// [PFX-03] ASCII case-insensitive.
 TEST(MxPrefix, ClassificationIgnoresCaseOfEveryLetter) {
   std::string const host = "smtps-starttls-mx1.example.com";
   // Flip the case of each letter in turn (all 2^n variants would be the property test's job).
@@ -61,6 +64,7 @@ TEST(MxPrefix, ClassificationIgnoresCaseOfEveryLetter) {
   }
 }
 
+// [PFX-05] smtps implies everything starttls implies; [P26-16] only smtps uses port 26.
 TEST(MxPrefix, SmtpsImpliesEverythingStarttlsImplies) {
   EXPECT_TRUE(prefix::requires_verified_tls(mx_prefix::starttls));
   EXPECT_TRUE(prefix::requires_verified_tls(mx_prefix::smtps));
@@ -70,6 +74,7 @@ TEST(MxPrefix, SmtpsImpliesEverythingStarttlsImplies) {
   EXPECT_FALSE(prefix::offers_implicit_tls(mx_prefix::none));
 }
 
+// [P26-09] implicit TLS first, then port 25; [P26-13] port 25 after fallback is verified.
 TEST(MxPrefix, PortOrderPerPrefix) {
   using V = std::vector<port_attempt>;
   EXPECT_EQ(prefix::port_order(mx_prefix::none), (V{{25, tls_start::starttls, false}}));
@@ -78,6 +83,7 @@ TEST(MxPrefix, PortOrderPerPrefix) {
             (V{{26, tls_start::implicit, true}, {25, tls_start::starttls, true}}));
 }
 
+// [P26-01] the implicit-TLS port is configuration, default 26.
 TEST(MxPrefix, ImplicitTlsPortIsAParameter) {
   using V = std::vector<port_attempt>;
   EXPECT_EQ(prefix::port_order(mx_prefix::smtps, 10026),

@@ -65,8 +65,10 @@ class pin_store {
   /// Re-checks [BAN-12] scope. [BAN-18] replaces the pin with the same pattern (a newer
   /// directive wins, whether longer or shorter, including its includeSubDomains flag);
   /// [BAN-10] max-age=0 removes it. [BAN-25] `now` is when the reply was received, by the
-  /// same clock later passed to find_covering().
-  apply_outcome apply(strict_tls_directive const& d, std::string_view host, unix_seconds now);
+  /// same clock later passed to find_covering(). [BAN-22] an unexpired pin evicted to make
+  /// room is appended to `*evicted` when given, so the caller can log the weakening.
+  apply_outcome apply(strict_tls_directive const& d, std::string_view host, unix_seconds now,
+                      std::vector<pin>* evicted = nullptr);
 
   /// The unexpired pin covering `host` that expires last, if any.
   [[nodiscard]] std::optional<pin> find_covering(std::string_view host, unix_seconds now) const;
@@ -93,7 +95,7 @@ class pin_store {
  private:
   void erase(std::map<std::string, pin>::iterator it);
   void insert(std::string key, pin p);
-  void evict_one(unix_seconds now);
+  void evict_one(unix_seconds now, std::vector<pin>* evicted);
 
   std::size_t capacity_;
   std::map<std::string, pin> pins_;                           // by pattern text
