@@ -112,6 +112,9 @@ struct zone {
   name_map served;
   denial_method denial = denial_method::nsec;
   std::map<rdf_ptr, rrset_data, dname_less> nsec3;  // by hashed owner name
+  /// Signatures of the last build by signing parameters and RRset content: a rebuild signs
+  /// only what changed, so adding one case zone does not re-sign the whole TLD.
+  std::map<std::string, std::vector<rr_ptr>> sig_cache;
 };
 
 /// RFC 9276 parameters: SHA-1 (1), no additional iterations, empty salt.
@@ -377,8 +380,27 @@ struct authority::impl {
     }
     ldns_key_list* keys = ldns_key_list_new();
     ldns_key_list_push_key(keys, z.key.get());
+    std::string const params = std::to_string(ldns_key_inception(z.key.get())) + " " +
+                               std::to_string(ldns_key_expiration(z.key.get())) + " " + to_string(z.security) + "\n";
+    std::map<std::string, std::vector<rr_ptr>> next_cache;
     auto sign_set = [&](std::uint16_t type, rrset_data& set) {
       if (set.rrs.empty()) return;
+      std::vector<std::string> texts;  // wire form: cheaper than presentation, just as exact
+      for (auto const& rr : set.rrs) {
+        std::uint8_t* wire = nullptr;
+        std::size_t size = 0;
+        if (ldns_rr2wire(&wire, rr.get(), LDNS_SECTION_ANSWER, &size) == LDNS_STATUS_OK && wire != nullptr)
+          texts.emplace_back(reinterpret_cast<char const*>(wire), size);
+        std::free(wire);
+      }
+      std::sort(texts.begin(), texts.end());
+      std::string key = params;
+      for (auto const& w : texts) key += std::to_string(w.size()) + ":" + w;
+      if (auto hit = z.sig_cache.find(key); hit != z.sig_cache.end()) {
+        push_clones(set.sigs, hit->second);
+        next_cache.insert(z.sig_cache.extract(hit));
+        return;
+      }
       rr_view_list list{ldns_rr_list_new()};
       for (auto const& rr : set.rrs) ldns_rr_list_push_rr(list.get(), rr.get());
       rr_list_ptr sigs{ldns_sign_public(list.get(), keys)};
@@ -393,6 +415,7 @@ struct authority::impl {
           corrupt_signature(sig.get());
         set.sigs.push_back(std::move(sig));
       }
+      push_clones(next_cache[std::move(key)], set.sigs);
     };
     for (auto& [owner, node] : z.served) {
       if (node.glue) continue;
@@ -405,6 +428,7 @@ struct authority::impl {
     for (auto& [owner, set] : z.nsec3) sign_set(LDNS_RR_TYPE_NSEC3, set);
     ldns_key_list_set_key_count(keys, 0);  // the zone owns its key (pop_key would double-free)
     ldns_key_list_free(keys);
+    z.sig_cache = std::move(next_cache);  // what this build did not use is stale
   }
 
   /// RFC 5155 §7.1: one NSEC3 per authoritative name (empty non-terminals included), in
