@@ -576,6 +576,41 @@ struct authority::impl {
     }
   }
 
+  /// The wildcard node "*.<closest encloser>" that would answer `name`, if any.
+  struct wildcard_match {
+    rdf_ptr encloser;
+    name_map::const_iterator node;
+  };
+  wildcard_match wildcard_for(zone const& z, ldns_rdf const* name) const {
+    wildcard_match m{nullptr, z.served.end()};
+    rdf_ptr encloser = parent_name(name);
+    while (encloser && dname_at_or_below(encloser.get(), z.apex.get()) && !z.served.count(encloser))
+      encloser = parent_name(encloser.get());
+    if (!encloser || !dname_at_or_below(encloser.get(), z.apex.get())) return m;
+    std::string const ce = dname_text(encloser.get());
+    rdf_ptr star = make_dname(ce == "." ? std::string("*") : "*." + ce);
+    if (!star) return m;
+    auto it = z.served.find(star);
+    if (it == z.served.end() || it->second.glue) return m;
+    m.encloser = std::move(encloser);
+    m.node = it;
+    return m;
+  }
+
+  /// Clones of a wildcard RRset (and its RRSIGs) with the query name as owner.
+  static void add_synthesized(std::vector<rr_ptr>& out, rrset_data const& set, ldns_rdf const* owner, bool dnssec) {
+    auto copy = [&](rr_ptr const& rr) {
+      rr_ptr c{ldns_rr_clone(rr.get())};
+      ldns_rdf* old = ldns_rr_owner(c.get());
+      ldns_rr_set_owner(c.get(), ldns_rdf_clone(owner));
+      ldns_rdf_deep_free(old);
+      out.push_back(std::move(c));
+    };
+    for (auto const& rr : set.rrs) copy(rr);
+    if (dnssec)
+      for (auto const& rr : set.sigs) copy(rr);
+  }
+
   void resolve(reply& r, ldns_rdf const* qname_in, rr_type qtype, bool dnssec) const {
     rdf_ptr qname{canonical_clone(qname_in)};
     auto const type = static_cast<std::uint16_t>(qtype);
@@ -636,6 +671,43 @@ struct authority::impl {
           std::vector<ldns_rdf const*> added;
           if (auto m = nsec3_matching(*z, qname.get()); m != z->nsec3.end()) add_nsec3(r, m, added);
           else add_closest_encloser_proof(r, *z, qname.get(), false, added);
+        }
+        return;
+      }
+      // Wildcard synthesis (RFC 4035 §3.1.3.3, §3.1.3.4; RFC 5155 §7.2.5, §7.2.6): the
+      // closest encloser has a "*" child; the answer takes the query name, the RRSIG keeps
+      // the wildcard's label count, and the proof shows the name itself does not exist.
+      if (auto w = wildcard_for(*z, qname.get()); w.node != z->served.end()) {
+        auto const& wsets = w.node->second.sets;
+        auto prove_no_exact_match = [&](std::vector<ldns_rdf const*>& added) {
+          if (!sigs) return;
+          if (z->denial == denial_method::nsec) {
+            add_nsec(r, covering_nsec(*z, qname.get()), added);
+          } else {
+            rdf_ptr next_closer = ancestor(qname.get(), ldns_dname_label_count(w.encloser.get()) + 1);
+            if (auto c = nsec3_covering(*z, next_closer.get()); c != z->nsec3.end()) add_nsec3(r, c, added);
+          }
+        };
+        std::vector<ldns_rdf const*> added;
+        if (auto s = wsets.find(type); s != wsets.end() && qtype != rr_type::any) {
+          add_synthesized(r.answer, s->second, qname.get(), sigs);
+          prove_no_exact_match(added);
+          return;
+        }
+        if (auto c = wsets.find(LDNS_RR_TYPE_CNAME); c != wsets.end() && !c->second.rrs.empty()) {
+          add_synthesized(r.answer, c->second, qname.get(), sigs);
+          prove_no_exact_match(added);
+          if (ds_query) return;  // as for an exact CNAME: DS is not chased
+          qname = canonical_clone(ldns_rr_rdf(c->second.rrs.front().get(), 0));
+          continue;
+        }
+        add_soa(r, *z, sigs);  // wildcard NODATA
+        if (sigs && z->denial == denial_method::nsec) {
+          prove_no_exact_match(added);
+          add_nsec(r, w.node, added);
+        } else if (sigs) {
+          add_closest_encloser_proof(r, *z, qname.get(), false, added);
+          if (auto m = nsec3_matching(*z, w.node->first.get()); m != z->nsec3.end()) add_nsec3(r, m, added);
         }
         return;
       }

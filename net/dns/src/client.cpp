@@ -355,6 +355,10 @@ struct client::impl : std::enable_shared_from_this<impl> {
     if (rrset_view const* cname = find_rrset(answer, name, LDNS_RR_TYPE_CNAME)) {
       sig_check const c = verify_rrset(*cname, parent.keys.get(), parent.apex.get(), t);
       if (!c.ok) co_return bogus("CNAME at " + who + ": " + c.why);
+      if (c.wildcard &&
+          !proves_wildcard_expansion(verified_denials(authority, parent.keys.get(), parent.apex.get(), t), name,
+                                     c.labels, parent.apex.get()))
+        co_return bogus("CNAME at " + who + ": wildcard expansion without proof of non-existence");
       cut_step step{cut_kind::not_cut, nullptr};
       remember(key, step, min_ttl(cname->rrs));
       co_return step;
@@ -421,7 +425,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     if (c.wildcard) {
       // [RFC 4035 §5.3.4] a wildcard expansion needs proof that the name itself is absent.
       denial_records const d = verified_denials(authority, z->keys.get(), z->apex.get(), now());
-      if (!proves_wildcard_expansion(d, set.owner, z->apex.get()))
+      if (!proves_wildcard_expansion(d, set.owner, c.labels, z->apex.get()))
         co_return std::pair{dnssec_status::bogus, what + ": wildcard expansion without proof of non-existence"};
     }
     co_return std::pair{dnssec_status::secure, what + " signed by " + dname_api(z->apex.get())};

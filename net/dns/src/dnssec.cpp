@@ -168,6 +168,37 @@ std::optional<encloser_proof> nsec3_closest_encloser(std::vector<ldns_rr*> const
   return std::nullopt;
 }
 
+/// RFC 4035 §3.1.3.4: an NSEC covering `name` and the NSEC of the wildcard at its closest
+/// encloser, without `type` (nor CNAME).
+bool nsec_wildcard_nodata(std::vector<ldns_rr*> const& nsecs, ldns_rdf const* name, std::uint16_t type,
+                          ldns_rdf const* zone) {
+  for (ldns_rr const* n : nsecs) {
+    if (!nsec_usable_for(n, name, zone) || !nsec_covers(n, name)) continue;
+    rdf_ptr ce = nsec_closest_encloser(n, name);
+    if (!ce || !dname_at_or_below(ce.get(), zone)) continue;
+    rdf_ptr star = wildcard_at(ce.get());
+    for (ldns_rr const* w : nsecs) {
+      if (!star || !dname_equal(ldns_rr_owner(w), star.get())) continue;
+      ldns_rdf const* bm = nsec_bitmap(w);
+      if (!has_type(bm, type) && !has_type(bm, LDNS_RR_TYPE_CNAME)) return true;
+    }
+  }
+  return false;
+}
+
+/// RFC 5155 §8.7: the closest encloser proof and the NSEC3 matching the wildcard at the
+/// closest encloser, without `type` (nor CNAME).
+bool nsec3_wildcard_nodata(std::vector<ldns_rr*> const& n3s, ldns_rdf const* name, std::uint16_t type,
+                           ldns_rdf const* zone) {
+  auto p = nsec3_closest_encloser(n3s, name, zone);
+  if (!p) return false;
+  rdf_ptr star = wildcard_at(p->closest.get());
+  ldns_rr const* m = star ? nsec3_match(n3s, star.get(), zone) : nullptr;
+  if (m == nullptr) return false;
+  ldns_rdf const* bm = ldns_nsec3_bitmap(m);
+  return !has_type(bm, type) && !has_type(bm, LDNS_RR_TYPE_CNAME);
+}
+
 }  // namespace
 
 std::vector<rrset_view> group_rrsets(ldns_rr_list const* section) {
@@ -197,9 +228,9 @@ rrset_view const* find_rrset(std::vector<rrset_view> const& sets, ldns_rdf const
 
 sig_check verify_rrset(rrset_view const& set, ldns_rr_list const* keys, ldns_rdf const* zone, std::time_t now) {
   std::string const what = dname_text(set.owner) + " " + to_string(static_cast<rr_type>(set.type));
-  if (set.rrs.empty()) return {false, false, "no " + what + " records"};
-  if (set.sigs.empty()) return {false, false, "no RRSIG over " + what};
-  if (keys == nullptr || ldns_rr_list_rr_count(keys) == 0) return {false, false, "no validated key for " + what};
+  if (set.rrs.empty()) return {false, false, 0, "no " + what + " records"};
+  if (set.sigs.empty()) return {false, false, 0, "no RRSIG over " + what};
+  if (keys == nullptr || ldns_rr_list_rr_count(keys) == 0) return {false, false, 0, "no validated key for " + what};
   rr_view_list list{ldns_rr_list_new()};
   for (ldns_rr* rr : set.rrs) ldns_rr_list_push_rr(list.get(), rr);
   std::size_t owner_labels = labels(set.owner);
@@ -218,10 +249,10 @@ sig_check verify_rrset(rrset_view const& set, ldns_rr_list const* keys, ldns_rdf
       continue;
     }
     ldns_status const s = ldns_verify_rrsig_keylist_time(list.get(), sig, keys, now, nullptr);
-    if (s == LDNS_STATUS_OK) return {true, sig_labels < owner_labels, {}};
+    if (s == LDNS_STATUS_OK) return {true, sig_labels < owner_labels, sig_labels, {}};
     if (why.empty()) why = "RRSIG over " + what + ": " + status_text(s);
   }
-  return {false, false, why};
+  return {false, false, 0, why};
 }
 
 bool algorithm_supported(std::uint8_t alg) noexcept {
@@ -322,6 +353,7 @@ denial_kind ds_denial(denial_records const& d, ldns_rdf const* name, ldns_rdf co
   for (ldns_rr const* n : d.nsec)  // an empty non-terminal: the next name lies below `name`
     if (nsec_usable_for(n, name, zone) && nsec_covers(n, name) && ldns_dname_is_subdomain(nsec_next(n), name))
       return denial_kind::nodata;
+  if (nsec_wildcard_nodata(d.nsec, name, LDNS_RR_TYPE_DS, zone)) return denial_kind::nodata;  // a wildcard owns it
   if (nsec_nxdomain(d.nsec, name, zone)) return denial_kind::nxdomain;
 
   if (ldns_rr const* m = nsec3_match(d.nsec3, name, zone)) {
@@ -329,6 +361,7 @@ denial_kind ds_denial(denial_records const& d, ldns_rdf const* name, ldns_rdf co
     if (has_type(bm, LDNS_RR_TYPE_SOA) || has_type(bm, LDNS_RR_TYPE_DS)) return denial_kind::none;
     return has_type(bm, LDNS_RR_TYPE_NS) ? denial_kind::insecure_delegation : denial_kind::nodata;
   }
+  if (nsec3_wildcard_nodata(d.nsec3, name, LDNS_RR_TYPE_DS, zone)) return denial_kind::nodata;
   if (auto p = nsec3_closest_encloser(d.nsec3, name, zone)) {
     // [RFC 5155 §8.6] an opt-out span over the next closer name may hide an unsigned delegation.
     if (ldns_nsec3_optout(p->next_closer_cover)) return denial_kind::insecure_delegation;
@@ -355,7 +388,7 @@ bool proves_nodata(denial_records const& d, ldns_rdf const* name, std::uint16_t 
     if (type != LDNS_RR_TYPE_DS && has_type(bm, LDNS_RR_TYPE_NS) && !has_type(bm, LDNS_RR_TYPE_SOA)) return false;
     return true;
   }
-  return false;
+  return nsec_wildcard_nodata(d.nsec, name, type, zone) || nsec3_wildcard_nodata(d.nsec3, name, type, zone);
 }
 
 bool proves_nxdomain(denial_records const& d, ldns_rdf const* name, ldns_rdf const* zone) {
@@ -367,10 +400,14 @@ bool proves_nxdomain(denial_records const& d, ldns_rdf const* name, ldns_rdf con
   return false;
 }
 
-bool proves_wildcard_expansion(denial_records const& d, ldns_rdf const* name, ldns_rdf const* zone) {
+bool proves_wildcard_expansion(denial_records const& d, ldns_rdf const* name, std::size_t sig_labels,
+                               ldns_rdf const* zone) {
   for (ldns_rr const* n : d.nsec)
     if (nsec_usable_for(n, name, zone) && nsec_covers(n, name)) return true;
-  return nsec3_closest_encloser(d.nsec3, name, zone).has_value();
+  // RFC 5155 §8.8: the next closer name (one label below the wildcard's encloser) is covered.
+  if (sig_labels + 1 > labels(name)) return false;
+  rdf_ptr next_closer = ancestor(name, sig_labels + 1);
+  return next_closer && nsec3_cover(d.nsec3, next_closer.get(), zone) != nullptr;
 }
 
 }  // namespace mxtls::net::dns::detail

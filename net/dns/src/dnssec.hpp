@@ -37,6 +37,7 @@ struct rrset_view {
 struct sig_check {
   bool ok = false;
   bool wildcard = false;
+  std::size_t labels = 0;  // the verified RRSIG's labels field
   std::string why;
 };
 [[nodiscard]] sig_check verify_rrset(rrset_view const& set, ldns_rr_list const* keys, ldns_rdf const* zone,
@@ -90,8 +91,9 @@ enum class denial_kind {
 /// including the wildcard at its closest encloser.
 [[nodiscard]] bool proves_nxdomain(denial_records const& d, ldns_rdf const* name, ldns_rdf const* zone);
 
-/// [RFC 4035 §5.3.4] For a wildcard-expanded answer: the records prove that `name` itself
-/// does not exist (so the expansion was legitimate).
-[[nodiscard]] bool proves_wildcard_expansion(denial_records const& d, ldns_rdf const* name, ldns_rdf const* zone);
+/// [RFC 4035 §5.3.4, RFC 5155 §8.8] For a wildcard-expanded answer whose RRSIG has
+/// `sig_labels` labels: the records prove that no closer name than the wildcard matched.
+[[nodiscard]] bool proves_wildcard_expansion(denial_records const& d, ldns_rdf const* name, std::size_t sig_labels,
+                                             ldns_rdf const* zone);
 
 }  // namespace mxtls::net::dns::detail

@@ -48,7 +48,8 @@ TEST_F(dns_world, LdnsVerifyZoneAcceptsEverySignedZone) {
   if (!have("ldns-verify-zone")) GTEST_SKIP() << "ldnsutils not installed";
   add({"n3.test", zone_security::secure, {"@ MX 10 mx", "mx A 127.0.1.1", "a.b.deep TXT \"x\""}, denial_method::nsec3});
   add({"oo.test", zone_security::secure, {"@ MX 10 mx", "sub NS ns.elsewhere.example."}, denial_method::nsec3_opt_out});
-  for (auto const* z : {".", "test", "secure.test", "child.secure.test", "n3.test", "oo.test"}) {
+  add({"wild.test", zone_security::secure, {"*.w TXT \"wild\"", "*.c CNAME mx", "mx A 127.0.3.1"}, denial_method::nsec});
+  for (auto const* z : {".", "test", "secure.test", "child.secure.test", "n3.test", "oo.test", "wild.test"}) {
     auto [rc, report] = verify_zone(*zones, z);
     EXPECT_EQ(rc, 0) << z << ": " << report;
   }
