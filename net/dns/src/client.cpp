@@ -529,6 +529,17 @@ struct client::impl : std::enable_shared_from_this<impl> {
   }
 };
 
+result<client_options> system_client_options(std::string const& resolv_conf, std::string const& anchor_file) {
+  auto resolver = system_resolver(resolv_conf);
+  if (!resolver) return resolver.error();
+  auto anchor = trust_anchor::load(anchor_file);
+  if (!anchor) return anchor.error();
+  client_options o;
+  o.resolver = *resolver;
+  o.anchor = std::move(*anchor);
+  return o;
+}
+
 client::client(asio::any_io_executor ex, client_options opt) : impl_(std::make_shared<impl>()) {
   impl_->ex = std::move(ex);
   impl_->opt = std::move(opt);

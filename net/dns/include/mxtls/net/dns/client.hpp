@@ -38,6 +38,12 @@ struct client_options {
   std::function<std::chrono::system_clock::time_point()> clock = [] { return std::chrono::system_clock::now(); };
 };
 
+/// mxtls-send's defaults: the first nameserver of `resolv_conf` and the anchor in
+/// `anchor_file` (Debian's dns-root-data). A missing or unreadable anchor is an error,
+/// never a silent fall-back to insecure answers.
+[[nodiscard]] result<client_options> system_client_options(std::string const& resolv_conf = "/etc/resolv.conf",
+                                                          std::string const& anchor_file = default_trust_anchor_file);
+
 class client {
  public:
   client(boost::asio::any_io_executor ex, client_options opt);

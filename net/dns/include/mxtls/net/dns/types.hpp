@@ -3,6 +3,8 @@
 // reason for it; nothing here trusts a server's AD bit (DANE-2.1.3-02).
 #pragma once
 
+#include "mxtls/spec/dns/txt.hpp"
+
 #include <boost/asio/ip/address.hpp>
 
 #include <cstdint>
@@ -115,8 +117,9 @@ struct mx_host {
   friend bool operator==(mx_host const&, mx_host const&) = default;
 };
 
-/// The character-strings of one TXT record, exactly as on the wire (no joining).
-using txt_strings = std::vector<std::string>;
+/// The character-strings of one TXT record, exactly as on the wire (no joining): the type
+/// spec/mtasts's select_sts_record and spec/tlsrpt take, one element per record.
+using txt_strings = mxtls::spec::dns::txt_strings;
 /// The RDATA of one TLSA record (usage, selector, matching type, data), for
 /// spec/dane's parse_tlsa_rdata.
 using tlsa_rdata = std::vector<std::uint8_t>;
