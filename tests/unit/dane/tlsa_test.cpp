@@ -59,6 +59,8 @@ dane::tlsa_record must_parse(std::string const& text) {
   return std::move(*r);
 }
 
+// [DANE-3.1-01] record syntax; [DANE-3.1.3-02][DANE-3.1-02][DANE-3.1-03] usability;
+// [DANE-2.2-01][DANE-2.2-02][DANE-2.2-03] RRset states (usable, all unusable, no records).
 TEST(Tlsa, EveryVectorHolds) {
   auto const doc = mxtls::test::load_vectors("tlsa.json");
   int n = 0;
@@ -134,6 +136,7 @@ TEST(Tlsa, TextDataIsBoundedByRdataSize) {
   EXPECT_EQ(huge.error().code, dane::errc::text_too_long);
 }
 
+// [DANE-3.1-03] 32 octets for SHA2-256, 64 for SHA2-512, any non-empty length for Full.
 TEST(Tlsa, DigestLengthRuleIsExactForEachMatchingType) {
   for (std::size_t len = 0; len <= 70; ++len) {
     SCOPED_TRACE(len);
@@ -153,6 +156,7 @@ TEST(Tlsa, DigestLengthRuleIsExactForEachMatchingType) {
   }
 }
 
+// [DANE-3.1.3-02] PKIX usages unusable; [DANE-3.1-02] unassigned parameters unusable.
 TEST(Tlsa, OnlyDaneUsagesWithKnownParametersAreUsable) {
   // Exhaustive over the three octets (data fitting the matching type).
   for (int u = 0; u < 256; ++u) {
