@@ -85,6 +85,18 @@ std::string tlsa(std::uint16_t port, std::string_view host, int usage, int selec
   return "_" + std::to_string(port) + "._tcp." + absolute(host) + " IN TLSA " + std::to_string(usage) + " " +
          std::to_string(selector) + " " + std::to_string(matching_type) + " " + std::string(hex_data);
 }
+std::string tlsa_for(std::uint16_t port, std::string_view host, net::pki::issued const& cert, int usage, int selector,
+                     int matching_type) {
+  std::string data;
+  if (selector == 0 && matching_type == 0) data = net::pki::to_hex(cert.cert_der);
+  else if (selector == 0 && matching_type == 1) data = net::pki::to_hex(cert.cert_sha256);
+  else if (selector == 0 && matching_type == 2) data = net::pki::to_hex(cert.cert_sha512);
+  else if (selector == 1 && matching_type == 0) data = net::pki::to_hex(cert.spki_der);
+  else if (selector == 1 && matching_type == 1) data = net::pki::to_hex(cert.spki_sha256);
+  else if (selector == 1 && matching_type == 2) data = net::pki::to_hex(cert.spki_sha512);
+  else throw std::invalid_argument("tlsa_for: selector must be 0 or 1 and matching type 0, 1 or 2");
+  return tlsa(port, host, usage, selector, matching_type, data);
+}
 }  // namespace rr
 
 namespace {

@@ -54,6 +54,10 @@ namespace rr {
 /// _<port>._tcp.<host> TLSA usage selector matching-type hex-data.
 [[nodiscard]] std::string tlsa(std::uint16_t port, std::string_view host, int usage, int selector, int matching_type,
                                std::string_view hex_data);
+/// The TLSA record that matches `cert` (selector 0 full certificate, 1 SubjectPublicKeyInfo;
+/// matching type 0 full, 1 SHA-256, 2 SHA-512), DANE-2.2-01 style "3 1 1" by default.
+[[nodiscard]] std::string tlsa_for(std::uint16_t port, std::string_view host, net::pki::issued const& cert,
+                                   int usage = 3, int selector = 1, int matching_type = 1);
 }  // namespace rr
 
 struct world_options {

@@ -26,7 +26,9 @@ constexpr char const* world_help =
     "                         \"domains\": [{\"name\", \"dnssec\": \"secure|insecure|bogus\",\n"
     "                         \"records\": [\"@ MX 10 mx\", \"mx A 127.0.0.1\", ...],\n"
     "                         \"policy\": {\"body\", \"cert\", \"fault\", \"status\"},\n"
-    "                         \"certs\": [{\"host\", \"kind\"}]}]}\n"
+    "                         \"certs\": [{\"host\", \"kind\"}],\n"
+    "                         \"tlsa\": [{\"port\", \"host\", \"kind\", \"usage\", \"selector\",\n"
+    "                         \"matching\"}] (records matching the world's certificates)}]}\n"
     "  --dir DIR              write ca.pem, the trust anchor and certificates here (kept)\n"
     "  --tld NAME             parent of the domains (default mxtls.test)\n"
     "  --address ADDR         loopback address to bind (default 127.0.0.1)\n"
@@ -46,7 +48,15 @@ struct world_usage_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+struct tlsa_config {
+  std::uint16_t port = 25;
+  std::string host;
+  cert_kind kind = cert_kind::valid;
+  int usage = 3, selector = 1, matching = 1;
+};
+
 struct domain_config {
+  std::vector<tlsa_config> tlsa;
   std::string name;
   dnssec_mode mode = dnssec_mode::secure;
   std::vector<std::string> records;
@@ -135,6 +145,29 @@ void read_config(std::string const& path, world_config& cfg) {
         if (auto const* s = p.if_contains("status"); s && s->is_int64()) po.status = static_cast<unsigned>(s->as_int64());
         dc.policy = std::move(po);
       }
+      if (auto const* ts = d.if_contains("tlsa")) {
+        if (!ts->is_array()) throw world_usage_error("config: \"tlsa\" must be an array");
+        for (auto const& tv : ts->as_array()) {
+          if (!tv.is_object()) throw world_usage_error("config: each tlsa entry must be an object");
+          auto const& t = tv.as_object();
+          tlsa_config tc;
+          tc.host = str(t, "host");
+          tc.kind = kind_of(str(t, "kind", "valid"));
+          auto num = [&](char const* key, int fallback, int max) {
+            auto const* v = t.if_contains(key);
+            if (v == nullptr) return fallback;
+            if (!v->is_int64() || v->as_int64() < 0 || v->as_int64() > max)
+              throw world_usage_error(std::string("config: tlsa \"") + key + "\" out of range");
+            return static_cast<int>(v->as_int64());
+          };
+          tc.port = static_cast<std::uint16_t>(num("port", 25, 65535));
+          tc.usage = num("usage", 3, 3);
+          tc.selector = num("selector", 1, 1);
+          tc.matching = num("matching", 1, 2);
+          if (tc.host.empty()) throw world_usage_error("config: a tlsa entry without \"host\"");
+          dc.tlsa.push_back(std::move(tc));
+        }
+      }
       if (auto const* cs = d.if_contains("certs")) {
         if (!cs->is_array()) throw world_usage_error("config: \"certs\" must be an array");
         for (auto const& cv : cs->as_array()) {
@@ -219,7 +252,10 @@ int world_main(std::vector<std::string> const& args) {
   try {
     w = std::make_unique<world>(cfg.opt);
     for (auto& d : cfg.domains) {
-      w->add_domain(d.name, d.mode, d.records);
+      auto records = d.records;
+      for (auto const& t : d.tlsa)
+        records.push_back(rr::tlsa_for(t.port, t.host, w->pki().issue(t.host, t.kind), t.usage, t.selector, t.matching));
+      w->add_domain(d.name, d.mode, records);
       if (d.policy) {
         auto h = w->start_policy_host(d.name, *d.policy);
         policy_hosts.emplace_back(h->host_name(), h->address());
