@@ -58,7 +58,7 @@ TEST(RequirementRegistry, ReadsTableRowsAndSkipsOthers) {
   EXPECT_EQ(t->role, "receiver");
   EXPECT_EQ(t->interpretation, "Port 25 only.");
   EXPECT_EQ(t->document, "rfc3207.md");
-  EXPECT_EQ(reg.find("TLS-4-99"), nullptr);
+  EXPECT_EQ(reg.find("TLS-4-999"), nullptr);
 }
 
 TEST(RequirementRegistry, LoadsTheSourceTreeRegistry) {
