@@ -524,17 +524,23 @@ struct tls_stream::impl final : Botan::TLS::Callbacks {
     if (cfg.dane) {
       verify.dane = cfg.dane(to_der(chain));
       if (verify.dane->outcome == dane_outcome::failed) {
+        verify.result_type = tlsrpt_result_type::tlsa_invalid;  // RPT-4.3-06
+        verify.reason = "DANE: " + verify.dane->reason + (verify.reason.empty() ? "" : "; PKIX: " + verify.reason);
         // [DANE-3.2-02][STS-2-01] a failed DANE check is never overridden, in any mode
         // that requires authentication.
         if (cfg.verify == verify_mode::require) {
           verify_error = make_error_code(errc::dane_mismatch);
-          throw Botan::TLS::TLS_Exception(Botan::TLS::Alert::BAD_CERTIFICATE, "DANE: " + verify.dane->reason);
+          throw Botan::TLS::TLS_Exception(Botan::TLS::Alert::BAD_CERTIFICATE, verify.reason);
         }
         return;
       }
       // [DANE-3.2-01][DANE-3.1.1-01/02] a matched DANE-EE record authenticates the
       // server whatever the names and dates say.
-      if (verify.dane->outcome == dane_outcome::authenticated) return;
+      if (verify.dane->outcome == dane_outcome::authenticated) {
+        verify.result_type = tlsrpt_result_type::none;
+        verify.reason.clear();
+        return;
+      }
     }
     if (cfg.verify == verify_mode::require && !verify.pkix_ok()) {
       // [stack.md pitfall 5] refused certificates end the handshake with alert 42.

@@ -282,6 +282,8 @@ TEST(TlsStream, DaneHookAuthenticatesASelfSignedCertificate) {
   EXPECT_FALSE(out.client->verify.pkix_ok());
   ASSERT_TRUE(out.client->verify.dane.has_value());
   EXPECT_TRUE(out.client->verify.authenticated());
+  EXPECT_FALSE(out.client->verify.trusted);
+  EXPECT_EQ(out.client->verify.result_type, tlsrpt_result_type::none);
 }
 
 TEST(TlsStream, DaneFailureIsNeverOverriddenByValidPkix) {
@@ -293,7 +295,15 @@ TEST(TlsStream, DaneFailureIsNeverOverriddenByValidPkix) {
   auto out = handshake_pair(server_config(leaf_for({"mx.example.test"})), client);
   ASSERT_FALSE(out.client);
   EXPECT_EQ(out.client.error().code, make_error_code(errc::dane_mismatch));
+  EXPECT_EQ(out.client.error().requirement, "DANE-3.2-02");
   EXPECT_EQ(mx_result_type(out.client.error().code), tlsrpt_result_type::tlsa_invalid);
+  // In record mode the session is established but not authenticated.
+  client.verify = verify_mode::record;
+  auto recorded = handshake_pair(server_config(leaf_for({"mx.example.test"})), client);
+  ASSERT_TRUE(recorded.client) << recorded.client.error().message();
+  EXPECT_TRUE(recorded.client->verify.pkix_ok());
+  EXPECT_FALSE(recorded.client->verify.authenticated());
+  EXPECT_EQ(recorded.client->verify.result_type, tlsrpt_result_type::tlsa_invalid);
 }
 
 TEST(TlsStream, Tls11OnlyServerFailsTheHandshake) {

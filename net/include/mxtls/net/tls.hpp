@@ -106,7 +106,9 @@ struct verify_result {
   std::optional<dane_verdict> dane;  ///< set when a DANE hook ran
   std::vector<std::string> dns_ids;  ///< the leaf's SAN dNSNames (for logs and reports)
   std::string reason;                ///< for people; empty when everything passed
-  /// RFC 8460 type of the first failing check, in the order trust, time, name; none if ok.
+  /// RFC 8460 type of the session's authentication outcome (authenticated()): none when
+  /// authenticated; tlsa-invalid when the DANE hook failed the chain (RPT-4.3-06);
+  /// otherwise the first failing PKIX check, in the order trust, time, name.
   tlsrpt_result_type result_type = tlsrpt_result_type::none;
 
   /// WebPKI (STS-4.2-01, STS-4.2-02): trusted, in its validity window and name-matched.
