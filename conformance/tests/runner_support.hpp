@@ -15,6 +15,7 @@
 #include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace mxtls::conformance::test {
@@ -55,6 +56,18 @@ inline case_def sleeping_case(std::string id, std::chrono::milliseconds delay, b
       co_await t.async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
     }
     co_return case_result{verdict::pass, "woke up", {}, std::nullopt, ""};
+  };
+  return c;
+}
+
+/// Blocks its pool thread (no co_await at all) until `release` is set: a case the runner can
+/// neither cancel nor join.
+inline case_def blocking_case(std::string id, std::atomic<bool>& release, std::chrono::milliseconds timeout) {
+  case_def c = make_case(std::move(id), verdict::pass);
+  c.timeout = timeout;
+  c.run = [&release](case_context&) -> asio::awaitable<case_result> {
+    while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    co_return case_result{verdict::pass, "released", {}, std::nullopt, ""};
   };
   return c;
 }

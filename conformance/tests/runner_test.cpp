@@ -172,6 +172,25 @@ TEST(RunnerTimeout, AHangingCaseBecomesHarnessErrorWithinItsTimeout) {
   EXPECT_EQ(rep.cases[2].result.v, verdict::pass);
 }
 
+TEST(RunnerTimeout, ACaseThatBlocksEveryPoolThreadStillTimesOut) {
+  // One job, and its only thread is blocked by the first case: the watchdog still ends both
+  // cases at their deadlines, and the run returns without joining the blocked thread.
+  std::atomic<bool> release{false};
+  std::vector<case_def> cat{blocking_case("blocks.thread", release, 200ms), sleeping_case("queued.behind", 10ms, true, 300ms)};
+  run_options opt;
+  opt.jobs = 1;
+  auto const t0 = std::chrono::steady_clock::now();
+  auto const rep = run_cases(pointers(cat), opt);
+  auto const elapsed = std::chrono::steady_clock::now() - t0;
+  release = true;
+  EXPECT_LT(elapsed, 3s);
+  ASSERT_EQ(rep.cases.size(), 2u);
+  EXPECT_EQ(rep.cases[0].result.v, verdict::harness_error);
+  EXPECT_TRUE(rep.cases[0].timed_out);
+  EXPECT_EQ(rep.cases[1].result.v, verdict::harness_error);
+  EXPECT_TRUE(rep.cases[1].timed_out);
+}
+
 TEST(RunnerTimeout, APassAfterTheDeadlineIsStillHarnessError) {
   // The case finishes (and would pass) 300 ms after its 100 ms deadline.
   std::vector<case_def> cat{sleeping_case("late.pass", 400ms, false, 100ms)};

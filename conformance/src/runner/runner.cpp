@@ -8,7 +8,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -23,11 +23,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdio>
 #include <exception>
 #include <map>
-#include <mutex>
 #include <thread>
 
 namespace mxtls::conformance {
@@ -110,15 +108,16 @@ int run_report::exit_code() const noexcept { return unexpected_count() == 0 ? 0 
 
 namespace {
 
-// Everything one running case owns. Shared between the worker that waits for it and the case's
-// own coroutine, which may outlive the wait when it ignores cancellation.
+// Everything one running case owns. Its deadline timer and bookkeeping live on the watchdog
+// (one thread, never running case code); the case's coroutine runs on its own strand of the
+// pool and may outlive the wait when it ignores cancellation or blocks its thread.
 struct case_state {
-  explicit case_state(asio::any_io_executor ex) : deadline(ex) {}
+  explicit case_state(asio::any_io_executor watch) : deadline(watch) {}
   transcript log;
   case_context ctx;
-  asio::cancellation_signal cancel;
-  asio::steady_timer deadline;
-  bool completed = false;
+  asio::cancellation_signal cancel;  // used on the case's strand only
+  asio::steady_timer deadline;       // used on the watchdog only
+  bool completed = false;            // watchdog only
   case_result result;
   std::exception_ptr error;
 };
@@ -128,10 +127,18 @@ struct run_state {
   std::vector<std::string> domains;
   run_options const* options = nullptr;
   std::vector<case_record> records;
-  std::atomic<std::size_t> next{0};
-  std::mutex mu;
-  std::condition_variable all_done;
-  std::size_t done = 0;
+  std::size_t next = 0;  // watchdog only
+  std::size_t done = 0;  // watchdog only
+};
+
+// The two io_contexts of a run. Cases run on `pool`; the workers that hand out cases and
+// enforce deadlines run on `watch`, so a case that blocks every pool thread still times out.
+struct contexts {
+  explicit contexts(unsigned jobs) : pool(static_cast<int>(jobs)) {}
+  asio::io_context watch{1};  // declared first: destroyed after `pool`, whose frames hold timers on it
+  asio::io_context pool;
+  std::vector<std::thread> threads;
+  std::atomic<unsigned> exited{0};
 };
 
 std::string describe(std::exception_ptr const& e) {
@@ -149,12 +156,13 @@ std::chrono::milliseconds scaled(std::chrono::milliseconds t, double scale) {
   return std::chrono::milliseconds(std::max<std::int64_t>(1, static_cast<std::int64_t>(ms)));
 }
 
-asio::awaitable<void> run_one(std::shared_ptr<run_state> run, std::size_t index) {
-  auto const ex = co_await asio::this_coro::executor;
+asio::awaitable<void> run_one(std::shared_ptr<run_state> run, std::size_t index, asio::io_context& pool) {
+  auto const watch = co_await asio::this_coro::executor;
+  asio::any_io_executor const case_ex = asio::make_strand(pool);
   case_def const& def = *run->cases[index];
   run_options const& opt = *run->options;
-  auto st = std::make_shared<case_state>(ex);
-  st->ctx.executor = ex;
+  auto st = std::make_shared<case_state>(watch);
+  st->ctx.executor = case_ex;
   st->ctx.target = opt.target;
   st->ctx.w = opt.w;
   st->ctx.log = &st->log;
@@ -164,14 +172,15 @@ asio::awaitable<void> run_one(std::shared_ptr<run_state> run, std::size_t index)
   auto const t0 = std::chrono::steady_clock::now();
   st->deadline.expires_after(st->ctx.timeout);
   asio::co_spawn(
-      ex, [st, run_fn = def.run]() -> asio::awaitable<case_result> { co_return co_await run_fn(st->ctx); },
-      asio::bind_cancellation_slot(st->cancel.slot(),
-                                   asio::bind_executor(ex, [st](std::exception_ptr e, case_result r) {
-                                     st->completed = true;
-                                     st->error = e;
-                                     st->result = std::move(r);
-                                     st->deadline.cancel();
-                                   })));
+      case_ex, [st, run_fn = def.run]() -> asio::awaitable<case_result> { co_return co_await run_fn(st->ctx); },
+      asio::bind_cancellation_slot(st->cancel.slot(), [st, watch](std::exception_ptr e, case_result r) {
+        asio::post(watch, [st, e, r = std::move(r)]() mutable {
+          st->completed = true;
+          st->error = e;
+          st->result = std::move(r);
+          st->deadline.cancel();
+        });
+      }));
   co_await st->deadline.async_wait(asio::as_tuple(asio::use_awaitable));
 
   case_record rec;
@@ -179,8 +188,9 @@ asio::awaitable<void> run_one(std::shared_ptr<run_state> run, std::size_t index)
   rec.domain = st->ctx.case_domain;
   rec.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!st->completed) {
-    // The deadline passed: whatever the case does from now on is ignored.
-    st->cancel.emit(asio::cancellation_type::terminal);
+    // The deadline passed: whatever the case does from now on is ignored. The signal is
+    // emitted on the case's strand; if the case blocks that strand, it never is.
+    asio::post(case_ex, [st] { st->cancel.emit(asio::cancellation_type::terminal); });
     rec.timed_out = true;
     st->log.note("harness: the case did not finish within " + std::to_string(st->ctx.timeout.count()) +
                  " ms and was cancelled");
@@ -203,7 +213,6 @@ asio::awaitable<void> run_one(std::shared_ptr<run_state> run, std::size_t index)
   rec.log = st->log.entries();
   rec.status = judge(rec.result.v, nullptr);
 
-  std::lock_guard lock(run->mu);
   run->records[index] = std::move(rec);
   ++run->done;
   if (opt.on_case_done) {
@@ -213,14 +222,13 @@ asio::awaitable<void> run_one(std::shared_ptr<run_state> run, std::size_t index)
       // A reporting hook must not stop the run.
     }
   }
-  if (run->done == run->cases.size()) run->all_done.notify_all();
 }
 
-asio::awaitable<void> worker(std::shared_ptr<run_state> run) {
+asio::awaitable<void> worker(std::shared_ptr<run_state> run, asio::io_context& pool) {
   for (;;) {
-    auto const i = run->next.fetch_add(1);
+    auto const i = run->next++;
     if (i >= run->cases.size()) co_return;
-    co_await run_one(run, i);
+    co_await run_one(run, i, pool);
   }
 }
 
@@ -248,31 +256,45 @@ run_report run_cases(std::vector<case_def const*> const& cases, run_options cons
   }
 
   if (!cases.empty()) {
-    asio::io_context io(static_cast<int>(report.jobs));
-    auto guard = asio::make_work_guard(io);
+    auto ctx = std::make_unique<contexts>(report.jobs);
+    auto guard = asio::make_work_guard(ctx->pool);
     auto const workers = std::min<std::size_t>(report.jobs, cases.size());
-    for (std::size_t k = 0; k < workers; ++k)
-      asio::co_spawn(asio::make_strand(io), worker(run), asio::detached);
-    std::vector<std::thread> pool;
+    for (std::size_t k = 0; k < workers; ++k) asio::co_spawn(ctx->watch, worker(run, ctx->pool), asio::detached);
     for (unsigned k = 0; k < report.jobs; ++k)
-      pool.emplace_back([&io] {
+      ctx->threads.emplace_back([c = ctx.get()] {
         for (;;) {
           try {
-            io.run();
-            return;
+            c->pool.run();
+            break;
           } catch (...) {
             // A handler outside any case threw; keep the pool alive for the other cases.
           }
         }
+        ++c->exited;
       });
-    {
-      std::unique_lock lock(run->mu);
-      run->all_done.wait(lock, [&] { return run->done == run->cases.size(); });
+    // The watchdog runs here until every worker has handed out its last case.
+    for (;;) {
+      try {
+        ctx->watch.run();
+        break;
+      } catch (...) {
+      }
     }
     guard.reset();
-    io.stop();
-    for (auto& t : pool) t.join();
-    // io's destructor destroys what abandoned (timed-out) cases still wait for.
+    ctx->pool.stop();
+    // A case that blocks its thread (never returns to the io_context) cannot be joined: after
+    // a grace period its threads are detached and both contexts are left alive on purpose,
+    // since the blocked code may still touch them when it wakes.
+    auto const grace = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (ctx->exited.load() < ctx->threads.size() && std::chrono::steady_clock::now() < grace)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (ctx->exited.load() == ctx->threads.size()) {
+      for (auto& t : ctx->threads) t.join();
+      // Destroying the pool destroys what abandoned (timed-out) cases still wait for.
+    } else {
+      for (auto& t : ctx->threads) t.detach();
+      (void)ctx.release();
+    }
   }
   report.cases = std::move(run->records);
   report.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
