@@ -141,7 +141,18 @@ asio::awaitable<result<fetched_policy>> fetch_policy(policy_fetch_options option
   };
 
   std::vector<tcp::endpoint> endpoints = options.addresses;
-  if (endpoints.empty()) {
+  if (endpoints.empty() && options.resolve) {
+    auto resolved = co_await options.resolve(host);
+    if (wd.fired()) co_return timed_out("resolution");
+    if (!resolved) {
+      error e = resolved.error();
+      if (e.code.category() != net_category()) e.detail = host + ": " + e.message();
+      e.code = make_error_code(errc::resolve_failed);
+      co_return e;
+    }
+    endpoints = std::move(*resolved);
+    if (endpoints.empty()) co_return fail(errc::resolve_failed, {}, host + ": no address");
+  } else if (endpoints.empty()) {
     auto [ec, results] = co_await resolver.async_resolve(host, std::to_string(options.port), use_tuple);
     if (wd.fired()) co_return timed_out("resolution");
     if (ec) co_return fail(errc::resolve_failed, {}, host + ": " + ec.message());

@@ -351,6 +351,33 @@ TEST(PolicyFetch, RefusedConnectionIsAFetchError) {
   });
 }
 
+TEST(PolicyFetch, ResolverOverrideIsAskedForThePolicyHost) {
+  run_async([&]() -> asio::awaitable<void> {
+    auto host = start_host(co_await asio::this_coro::executor, host_config());
+    auto opts = fetch_options(host->local_endpoint());
+    opts.addresses.clear();
+    std::vector<std::string> asked;
+    auto const where = host->local_endpoint();
+    opts.resolve = [&asked, where](std::string const& name) -> asio::awaitable<result<std::vector<tcp::endpoint>>> {
+      asked.push_back(name);
+      co_return std::vector<tcp::endpoint>{where};
+    };
+    auto r = co_await fetch_policy(opts);
+    CO_ASSERT_TRUE(r);
+    EXPECT_EQ(asked, std::vector<std::string>{policy_host});
+    EXPECT_EQ(r->peer, where);
+    // A failing resolver is a fetch error (RPT-4.3-09), with its reason kept.
+    opts.resolve = [](std::string const&) -> asio::awaitable<result<std::vector<tcp::endpoint>>> {
+      co_return error{asio::error::host_not_found, {}, 0, "NXDOMAIN"};
+    };
+    auto nx = co_await fetch_policy(opts);
+    CO_ASSERT_FALSE(nx);
+    EXPECT_EQ(nx.error().code, make_error_code(errc::resolve_failed));
+    EXPECT_NE(nx.error().detail.find("NXDOMAIN"), std::string::npos) << nx.error().detail;
+    EXPECT_EQ(policy_fetch_result_type(nx.error().code), tlsrpt_result_type::sts_policy_fetch_error);
+  });
+}
+
 // --- the policy host on its own --------------------------------------------------------
 
 // Sends raw request bytes over a verified TLS session and returns the status line.

@@ -36,9 +36,11 @@ struct policy_fetch_options {
   /// The Policy Domain ("example.com"); the policy host is "mta-sts." + this, lower case,
   /// without a trailing dot (STS-3.2-01, STS-7.1-02).
   std::string policy_domain;
-  /// Where to connect, tried in order; empty: resolve the policy host (port `port`).
-  /// Tests and the conformance world always set this: no real network.
+  /// Where to connect, tried in order. Empty: ask `resolve`, else the system resolver
+  /// (port `port`). Tests and the conformance world set one of the two: no real network.
   std::vector<tcp::endpoint> addresses;
+  /// Resolver override (e.g. mxtls_dns): the policy host name → addresses (port included).
+  std::function<asio::awaitable<result<std::vector<tcp::endpoint>>>(std::string const& host)> resolve;
   std::uint16_t port = 443;
   /// Trust settings (system_trust, trusted_ca_pem, ca_file, validation_time, versions,
   /// ciphers). role, sni, reference_identity and verify are set by fetch_policy:
