@@ -270,7 +270,11 @@ class session {
 
   template <class Stream>
   asio::awaitable<void> quit(smtp_io<Stream>& io) {
-    if (co_await io.send("QUIT\r\n", env_.cfg.timeout.quit)) (void)co_await io.read_reply(env_.cfg.timeout.quit);
+    bool const sent = co_await io.send("QUIT\r\n", env_.cfg.timeout.quit);
+    if (sent) {
+      auto const reply = co_await io.read_reply(env_.cfg.timeout.quit);
+      static_cast<void>(reply);
+    }
   }
 
   /// MAIL, RCPT, DATA and QUIT; classifies replies per RFC 5321 (proposal §7.3
