@@ -21,30 +21,42 @@ namespace {
 using boost::asio::ip::udp;
 using namespace std::chrono_literals;
 
-/// A blocking UDP peer on 127.0.0.1 that answers each query through `reply`.
+/// A UDP peer on 127.0.0.1 that answers up to `queries` queries through `reply`, on its own
+/// thread, and gives up after 10 s so a failing test never hangs.
 struct raw_peer {
   boost::asio::io_context io;
   udp::socket sock{io, udp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0)};
   std::thread th;
   std::vector<std::pair<std::uint16_t, std::uint16_t>> seen;  // (query ID, client port)
+  std::vector<std::uint8_t> buf = std::vector<std::uint8_t>(4096);
+  udp::endpoint from;
+
+  template <class Reply>
+  void receive(int left, Reply reply) {
+    if (left == 0) return;
+    sock.async_receive_from(boost::asio::buffer(buf), from, [this, left, reply](boost::system::error_code ec, std::size_t n) {
+      if (ec) return;
+      std::vector<std::uint8_t> q(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+      seen.emplace_back(static_cast<std::uint16_t>(q[0] << 8 | q[1]), from.port());
+      for (auto const& out : reply(q)) {
+        boost::system::error_code ignored;
+        sock.send_to(boost::asio::buffer(out), from, 0, ignored);
+      }
+      receive(left - 1, reply);
+    });
+  }
 
   template <class Reply>
   void serve(int queries, Reply reply) {
-    th = std::thread([this, queries, reply] {
-      std::vector<std::uint8_t> buf(4096);
-      for (int i = 0; i < queries; ++i) {
-        udp::endpoint from;
-        boost::system::error_code ec;
-        std::size_t const n = sock.receive_from(boost::asio::buffer(buf), from, 0, ec);
-        if (ec) return;
-        std::vector<std::uint8_t> q(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
-        seen.emplace_back(static_cast<std::uint16_t>(q[0] << 8 | q[1]), from.port());
-        for (auto const& out : reply(q)) sock.send_to(boost::asio::buffer(out), from, 0, ec);
-      }
-    });
+    receive(queries, reply);
+    th = std::thread([this] { io.run_for(std::chrono::seconds(10)); });
+  }
+  void wait() {
+    if (th.joinable()) th.join();
   }
   ~raw_peer() {
-    if (th.joinable()) th.join();
+    io.stop();
+    wait();
   }
   std::uint16_t port() const { return sock.local_endpoint().port(); }
 };
@@ -101,7 +113,7 @@ TEST(DnsResponseMatching, OnlyForgedAnswersEndInTimeout) {
   auto a = ask(o, "real.test", rr_type::a);
   ASSERT_FALSE(a);
   EXPECT_EQ(a.error().code, errc::timeout);
-  peer.th.join();
+  peer.wait();
   // Each retry used a fresh ID and a fresh source port.
   ASSERT_EQ(peer.seen.size(), 3u);
   std::set<std::uint16_t> ids, ports;
