@@ -5,6 +5,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <sys/wait.h>
 
 #include <array>
@@ -74,7 +76,7 @@ TEST(ConformCli, UsageErrorsExitTwo) {
 }
 
 TEST(ConformCli, BadExpectationsFileIsAUsageError) {
-  auto const path = ::testing::TempDir() + "bad-expect.txt";
+  auto const path = ::testing::TempDir() + "bad-expect-" + std::to_string(::getpid()) + ".txt";
   std::ofstream(path) << "some.case maybe because\n";
   auto const r = conform("receiver --target 127.0.0.1:1 --mx-name mx --expect " + path, true);
   EXPECT_EQ(r.status, 2) << r.out;
@@ -94,7 +96,7 @@ TEST(ConformCli, UnreachableTargetExitsThree) {
 
 TEST(ConformCli, WorldPrintsHowToReachItAndWritesTheReadyFile) {
   namespace fs = std::filesystem;
-  auto const dir = fs::path(::testing::TempDir()) / "mxtls-world-cli";
+  auto const dir = fs::path(::testing::TempDir()) / ("mxtls-world-cli-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   auto const config = dir.string() + ".json";
   std::ofstream(config) << R"({"domains": [{"name": "example.mxtls.test", "dnssec": "secure",

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +54,7 @@ TEST(ReportHtmlInChromium, SummaryMatrixAndFailingTranscriptRender) {
                    "rfc3207.md");
 
   namespace fs = std::filesystem;
-  auto const dir = fs::path(::testing::TempDir()) / "mxtls-chromium-test";
+  auto const dir = fs::path(::testing::TempDir()) / ("mxtls-chromium-test-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir / "profile");
   auto const page = dir / "report.html";

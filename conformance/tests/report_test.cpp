@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <map>
 #include <regex>
 #include <sstream>
@@ -261,7 +263,7 @@ TEST(ReportConsole, ProgressLineAndSummaryTable) {
 
 TEST(ReportFiles, ReportDirGetsAllThreeAndExplicitPathsWin) {
   auto const rep = sample_report();
-  auto const dir = ::testing::TempDir() + "mxtls-report-test";
+  auto const dir = ::testing::TempDir() + "mxtls-report-test-" + std::to_string(::getpid());
   report_paths p;
   p.dir = dir;
   p.junit = dir + "/custom.xml";

@@ -15,6 +15,8 @@
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -372,7 +374,7 @@ TEST(WorldStartup, OwnDirectoryIsRemovedAndGivenDirectoryKept) {
     EXPECT_TRUE(std::filesystem::is_directory(own));
   }
   EXPECT_FALSE(std::filesystem::exists(own));
-  auto const given = ::testing::TempDir() + "mxtls-world-given";
+  auto const given = ::testing::TempDir() + "mxtls-world-given-" + std::to_string(::getpid());
   {
     world_options o;
     o.dir = given;
