@@ -38,6 +38,13 @@ run_result conform(std::string const& args, bool merge_stderr = false) {
   return r;
 }
 
+// The receiver command stops with "no receiver case matches" (exit 2) before it reads
+// --expect or connects, so these tests need at least one receiver case in the catalogue.
+bool catalogue_has_receiver_cases() {
+  auto const doc = boost::json::parse(conform("list --json --role receiver").out);
+  return doc.is_array() && !doc.as_array().empty();
+}
+
 TEST(ConformCli, EveryCommandHasHelp) {
   for (char const* cmd : {"--help", "receiver --help", "list --help", "world --help", "lint --help"}) {
     auto const r = conform(cmd);
@@ -76,6 +83,7 @@ TEST(ConformCli, UsageErrorsExitTwo) {
 }
 
 TEST(ConformCli, BadExpectationsFileIsAUsageError) {
+  if (!catalogue_has_receiver_cases()) GTEST_SKIP() << "the catalogue has no receiver case yet";
   auto const path = ::testing::TempDir() + "bad-expect-" + std::to_string(::getpid()) + ".txt";
   std::ofstream(path) << "some.case maybe because\n";
   auto const r = conform("receiver --target 127.0.0.1:1 --mx-name mx --expect " + path, true);
@@ -84,6 +92,7 @@ TEST(ConformCli, BadExpectationsFileIsAUsageError) {
 }
 
 TEST(ConformCli, UnreachableTargetExitsThree) {
+  if (!catalogue_has_receiver_cases()) GTEST_SKIP() << "the catalogue has no receiver case yet";
   // A port that was just free: nothing listens there.
   boost::asio::io_context io;
   boost::asio::ip::tcp::acceptor a(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
