@@ -284,7 +284,7 @@ class domain_delivery {
     co_return dane_lookup{};
   }
 
-  void record(attempt_record rec, session_request const* sr, session_result const* r) {
+  void record(attempt_record rec, session_result const* r) {
     if (r) {
       switch (r->kind) {
         case session_kind::delivered: rec.status = attempt_status::delivered; break;
@@ -305,7 +305,6 @@ class domain_delivery {
                std::string(to_string(rec.status)) + ": " + rec.reason,
            rec.ids);
     }
-    (void)sr;
     rep_.attempts.push_back(std::move(rec));
   }
 
@@ -422,7 +421,7 @@ class domain_delivery {
           rec.status = attempt_status::message_deferred;
           rec.reason = d.reason;
           rec.ids = to_strings(d.ids);
-          record(std::move(rec), nullptr, nullptr);
+          record(std::move(rec), nullptr);
           hr.kind = host_kind::defer_message;
           hr.reason = d.reason;
           hr.ids = to_strings(d.ids);
@@ -434,7 +433,7 @@ class domain_delivery {
           rec.status = attempt_status::skipped;
           rec.reason = d.reason;
           rec.ids = to_strings(d.ids);
-          record(std::move(rec), nullptr, nullptr);
+          record(std::move(rec), nullptr);
           hr.kind = host_kind::requirement_failed;
           hr.reason = "skipped: " + d.reason;
           hr.ids = to_strings(d.ids);
@@ -456,14 +455,14 @@ class domain_delivery {
         sr.content = &req_.content;
         session_env env{cfg_, state_, rep_.trail};
         auto r = co_await run_session(env, sr);
-        record(rec, &sr, &r);
+        record(rec, &r);
         if (r.plaintext_retry_allowed && !spec::policy::requires_tls(eff.tls) &&
             !spec::prefix::requires_verified_tls(prefix)) {
           // [DNS-19] opportunistic only: one new plaintext connection after a TLS failure.
           sr.mode = session_mode::plaintext;
           rec.mode = std::string(to_string(sr.mode));
           r = co_await run_session(env, sr);
-          record(rec, &sr, &r);
+          record(rec, &r);
         }
         if (r.kind == session_kind::delivered || r.kind == session_kind::permanent) {
           hr.kind = r.kind == session_kind::delivered ? host_kind::delivered : host_kind::permanent;

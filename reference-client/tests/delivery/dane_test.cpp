@@ -59,6 +59,34 @@ TEST_F(Dane, DaneEeMatchDeliversToASelfSignedServer) {
   EXPECT_EQ(mx.smtp->sessions().at(0).sni, name("mx"));  // [DANE-8.1-01]
 }
 
+TEST_F(Dane, DaneTaAuthenticatesAChainPkixDoesNotTrust) {
+  // An intermediate under a root the sender does not trust, published as DANE-TA(2) Cert SHA2-256.
+  auto inter = rogue_ca().create_intermediate("mxtls-send DANE-TA anchor");
+  auto leaf = inter.issue(net::pki::cert_options::valid({name("mx")}));
+  auto s = script(name("mx"), cert_kind::none);
+  s.leaf = leaf;
+  auto mx = host("mx", s);
+  publish(zone_security::secure,
+          {"@ MX 10 mx", a_record(mx), tlsa("_25._tcp.mx", 2, 0, 1, net::pki::to_hex(inter.certificate().cert_sha256))});
+  auto r = send();
+  ASSERT_EQ(r.result, outcome::delivered) << attempts_text(r);  // [DANE-3.2-01][DANE-3.1.2-03]
+  EXPECT_EQ(r.domains[0].tls->dane, "authenticated");
+  EXPECT_FALSE(r.domains[0].tls->pkix_ok);
+}
+
+TEST_F(Dane, DaneTaChecksTheLeafName) {
+  auto inter = rogue_ca().create_intermediate("mxtls-send DANE-TA anchor 2");
+  auto leaf = inter.issue(net::pki::cert_options::valid({"somewhere-else.test"}));
+  auto s = script(name("mx"), cert_kind::none);
+  s.leaf = leaf;
+  auto mx = host("mx", s);
+  publish(zone_security::secure,
+          {"@ MX 10 mx", a_record(mx), tlsa("_25._tcp.mx", 2, 0, 1, net::pki::to_hex(inter.certificate().cert_sha256))});
+  auto r = send();
+  EXPECT_EQ(r.result, outcome::deferred) << attempts_text(r);  // [DANE-3.2.2-01]
+  EXPECT_FALSE(mx.smtp->saw_any_mail());
+}
+
 TEST_F(Dane, PrefixWithDaneRequiresPkixToo) {
   auto leaf = make_leaf(name("starttls-mx"), cert_kind::self_signed);
   auto s = script(name("starttls-mx"), cert_kind::none);

@@ -304,6 +304,23 @@ TEST_F(Delivery, TlsRequiredNoDeliversDespiteAStrippedStarttls) {
   EXPECT_TRUE(a.plaintext_mail);
 }
 
+TEST_F(Delivery, OneDeliveryPerDomainAndTheWorstOutcomeWins) {
+  auto mx = host("mx", script(name("mx")));
+  publish(zone_security::secure, {"@ MX 10 mx", a_record(mx)});
+  std::string const other = world.new_zone_name();
+  world.add_zone(other, zone_security::bogus_signatures, {"@ MX 10 mx", "mx A 127.0.0.1"});
+  auto r = deliver_to(config(), state, {"a@" + zone, "b@" + other, "c@" + zone});
+  ASSERT_EQ(r.domains.size(), 2u);
+  EXPECT_EQ(r.domains[0].domain, zone);
+  EXPECT_EQ(r.domains[0].result, outcome::delivered) << attempts_text(r);
+  EXPECT_EQ(r.domains[0].recipients.size(), 2u);
+  EXPECT_EQ(r.domains[1].result, outcome::deferred);
+  EXPECT_EQ(r.result, outcome::deferred);
+  auto const s = mx.smtp->sessions();
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].rcpts.size(), 2u);  // both recipients of the domain in one transaction
+}
+
 // --- strict-tls pins ---------------------------------------------------------------------
 
 TEST_F(Delivery, PinLearnedOverVerifiedTlsThenStarttlsStrippedIsDeferred) {
