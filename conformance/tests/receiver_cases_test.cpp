@@ -320,6 +320,11 @@ std::vector<proof> const& proofs() {
     add("StateReset_PassesOn503", "starttls.state-reset", v::pass);
     add("StateReset_FailsWhenPreTlsEhloSurvives", "starttls.state-reset", v::fail, "",
          [](auto& s, auto&) { s.reset_after_tls = false; });
+    add("StateReset_InformationalWhenEhloNeverRequired", "starttls.state-reset", v::informational, "",
+         [](auto& s, auto&) {
+           s.require_helo = false;
+           s.reset_after_tls = false;
+         });
 
     // requiretls.only-after-tls
     add("RequiretlsAfterTls_Passes", "requiretls.only-after-tls", v::pass);

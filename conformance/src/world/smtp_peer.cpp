@@ -330,7 +330,7 @@ asio::awaitable<void> smtp_peer::state::serve(std::shared_ptr<connection> conn, 
         if (!co_await send(make_reply(530, "5.7.0 Must issue a STARTTLS command first"))) break;
         continue;
       }
-      if (!helo) {
+      if (!helo && sc.require_helo) {
         if (!co_await send(make_reply(503, "5.5.1 Error: send HELO/EHLO first"))) break;
         continue;
       }

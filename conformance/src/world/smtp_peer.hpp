@@ -72,6 +72,7 @@ struct peer_script {
   bool reset_after_tls = true;
 
   // --- transactions ---
+  bool require_helo = true;  ///< 503 to MAIL before EHLO/HELO; false: accepted (Postfix default)
   bool require_tls_for_mail = false;  ///< 530 to MAIL before TLS (TLS-4-08, private servers only)
   bool accept_rcpt = true;            ///< false: 550 to every RCPT
   std::size_t max_message_octets = 10 * 1024 * 1024;
