@@ -1,0 +1,15 @@
+# The receiver suite against a real Postfix (tests/interop/postfix-receiver.sh): Postfix runs in
+# a network namespace the script creates, with a private configuration; its verdicts must match
+# conformance/expectations/postfix-3.7.txt. Skipped (exit 77) without root, unshare or postfix.
+# Included from conformance/tests/CMakeLists.txt: include(${CMAKE_CURRENT_SOURCE_DIR}/interop.cmake OPTIONAL)
+if(UNIX AND TARGET mxtls-conform)
+  add_test(NAME interop.postfix-receiver
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/interop/postfix-receiver.sh $<TARGET_FILE:mxtls-conform>
+                   ${CMAKE_CURRENT_BINARY_DIR}/postfix-report)
+  set_tests_properties(interop.postfix-receiver PROPERTIES
+    LABELS "interop;integration"
+    SKIP_RETURN_CODE 77
+    TIMEOUT 180
+    # Ports 25/26 exist only inside the test's own network namespace; still, one at a time.
+    RUN_SERIAL TRUE)
+endif()
