@@ -32,6 +32,7 @@ struct domain_world {
   std::string resolver, anchor_file, https_address;
   net::pki::issued good_mx = test_ca().issue(net::pki::cert_options::valid({"mx.good.test"}));
   net::pki::issued badtlsa_mx = test_ca().issue(net::pki::cert_options::valid({"mx.badtlsa.test"}));
+  net::pki::issued dane26_mx = test_ca().issue(net::pki::cert_options::valid({"mx.dane26.test"}));
 
   static std::string policy_for(std::string const& domain) {
     return "version: STSv1\nmode: enforce\nmx: mx." + domain + "\nmax_age: 86400\n";
@@ -64,6 +65,7 @@ struct domain_world {
          {"@ MX 10 mx.badrpt.test.", "mx A 127.0.0.1", "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:a@badrpt.test\"",
           "_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:b@badrpt.test\""});
     zone("badtlsa.test", zone_security::secure, sts("badtlsa.test"));
+    zone("dane26.test", zone_security::secure, {"@ MX 10 mx.dane26.test.", "mx A 127.0.0.1"});
     zone("insec.test", zone_security::insecure, {"@ MX 10 starttls-mx.insec.test.", "starttls-mx A 127.0.0.1"});
     zone("plain.test", zone_security::insecure, {"@ MX 10 mx.plain.test.", "mx A 127.0.0.1"});
 
@@ -108,10 +110,17 @@ struct domain_world {
     });
   }
 
-  void add_tlsa(std::string const& zone_name, std::uint16_t port, std::string const& host_label, std::string const& hex) {
-    auto r = zones->add_records(zone_name, {"_" + std::to_string(port) + "._tcp." + host_label + " TLSA 3 1 1 " + hex});
+  /// Publishes _<port>._tcp.<host_label> TLSA 3 1 1 <hex> once (rows may run repeatedly).
+  void add_tlsa_once(std::string const& zone_name, std::uint16_t port, std::string const& host_label,
+                     std::string const& hex) {
+    std::string const rr = "_" + std::to_string(port) + "._tcp." + host_label + " TLSA 3 1 1 " + hex;
+    std::lock_guard lock(mu);
+    if (!published.insert(zone_name + " " + rr).second) return;
+    auto r = zones->add_records(zone_name, {rr});
     if (!r) throw std::runtime_error("tlsa: " + r.error().message());
   }
+  std::mutex mu;
+  std::set<std::string> published;
 };
 
 domain_world& domains() {
@@ -335,6 +344,10 @@ std::vector<proof> const& proofs() {
 
     // starttls.injection
     add("Injection_PassesWhenPipelinedInputDiscarded", "starttls.injection", v::pass);
+    add("Injection_PassesWhenPipelinedStarttlsRefusedAndClosed", "starttls.injection", v::pass, "",
+         [](auto& s, auto&) { s.refuse_pipelined_starttls = true; });
+    add("Injection_UnsupportedWhenStarttlsRefusedAndSessionGoesOn", "starttls.injection", v::unsupported, "",
+         [](auto& s, auto&) { s.starttls_reply = {454, {"4.7.0 TLS not available"}}; });
     add("Injection_FailsWhenPipelinedNoopRunsInsideTls", "starttls.injection", v::fail, "",
          [](auto& s, auto&) { s.execute_pipelined_after_starttls = true; });
 
@@ -417,16 +430,27 @@ std::vector<proof> const& proofs() {
          },
          [](receiver_target& t, std::uint16_t port) {
            use_domain(t, "good.test");
-           domains().add_tlsa("good.test", port, "mx", probe::hex(domains().good_mx.spki_sha256));
+           (void)port;
+           domains().add_tlsa_once("good.test", 25, "mx", probe::hex(domains().good_mx.spki_sha256));
          },
          "mx.good.test", 5s);
     add("DaneTlsa_FailsWhenNoRecordMatches", "dane.tlsa-matches", v::fail, "tlsa-invalid",
          [](auto& s, auto&) { s.chains = {domains().badtlsa_mx.as_server_chain()}; },
          [](receiver_target& t, std::uint16_t port) {
            use_domain(t, "badtlsa.test");
-           domains().add_tlsa("badtlsa.test", port, "mx", std::string(64, 'a'));
+           (void)port;
+           domains().add_tlsa_once("badtlsa.test", 25, "mx", std::string(64, 'a'));
          },
          "mx.badtlsa.test", 5s);
+    add("DaneTlsa_FailsWhenPort26ChainDoesNotMatch", "dane.tlsa-matches", v::fail, "tlsa-invalid",
+         [](auto& s, auto&) { s.chains = {domains().dane26_mx.as_server_chain()}; },
+         [](receiver_target& t, std::uint16_t) {
+           use_domain(t, "dane26.test");
+           // Port 25 matches; the implicit-TLS listener's chain does not match _26._tcp (P26-10).
+           domains().add_tlsa_once("dane26.test", 25, "mx", probe::hex(domains().dane26_mx.spki_sha256));
+           domains().add_tlsa_once("dane26.test", 26, "mx", std::string(64, 'b'));
+         },
+         "mx.dane26.test", 5s);
     add("DaneTlsa_InformationalWithoutTlsa", "dane.tlsa-matches", v::informational, "", nullptr, dom("nosts.test"),
          "mx.nosts.test", 5s);
     add("DnssecMx_PassesForSignedZone", "dnssec.mx-secure", v::pass, "", nullptr, dom("good.test"));

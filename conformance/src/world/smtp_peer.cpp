@@ -308,6 +308,10 @@ asio::awaitable<void> smtp_peer::state::serve(std::shared_ptr<connection> conn, 
         wire.note("octets pipelined behind STARTTLS: " + std::to_string(pipelined.size()) +
                   (sc.execute_pipelined_after_starttls ? " (will execute them inside TLS)" : " (discarded)"));
       }
+      if (!pipelined.empty() && sc.refuse_pipelined_starttls) {
+        (void)co_await send(make_reply(554, "5.5.0 Commands pipelined after STARTTLS discarded, closing connection"));
+        break;
+      }
       if (!co_await send(sc.starttls_reply, sc.inject_after_ready)) break;
       if (sc.drop_after_ready) {
         wire.note("dropped the connection after 220 Ready");

@@ -64,6 +64,8 @@ struct peer_script {
   spec::smtp::reply starttls_when_tls{503, {"5.5.1 Error: TLS already active"}};
   /// CVE-2011-0411: commands pipelined behind STARTTLS are executed inside TLS.
   bool execute_pipelined_after_starttls = false;
+  /// Input pipelined behind STARTTLS is refused: "554 5.5.0 ...", then close (mxtls-serve).
+  bool refuse_pipelined_starttls = false;
   /// octets appended to the 220 Ready in the same write (e.g. "250 injected\r\n").
   std::string inject_after_ready;
   bool drop_after_ready = false;  ///< X-06: close after "220 Ready", before the handshake

@@ -19,6 +19,7 @@
 #include "mxtls/spec/prefix/mx_prefix.hpp"
 #include "mxtls/spec/tlsrpt/record.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace mxtls::conformance::receiver {
@@ -316,6 +317,73 @@ asio::awaitable<case_result> tlsrpt_record(case_context& ctx) {
   co_return make_result(verdict::pass, "one valid TLSRPT record, rua " + rua);
 }
 
+// What the TLSA records of one port say about the chain presented there.
+struct dane_port_check {
+  enum class state { no_records, all_unusable, lookup_failed, no_tls, matched, mismatched } outcome = state::no_records;
+  std::string summary;
+  std::vector<std::string> details;
+};
+
+// [DANE-2.2.3-01][P26-10] TLSA at _<port>._tcp.<host> for the port senders use (25, or 26 for
+// the implicit-TLS listener), matched against the chain the target presents on `connect_port`.
+asio::awaitable<dane_port_check> check_dane_port(case_context& ctx, dns_setup& d, std::string const& host,
+                                                 std::uint16_t dane_port, std::uint16_t connect_port, bool implicit) {
+  dane_port_check out;
+  std::string const owner = "_" + std::to_string(dane_port) + "._tcp." + host;
+  auto tlsa = co_await d.client->lookup_tlsa(dane_port, host);
+  if (!tlsa) {
+    out.outcome = dane_port_check::state::lookup_failed;
+    out.summary = "TLSA lookup at " + owner + " failed: " + tlsa.error().message();
+    co_return out;
+  }
+  if (tlsa->status != dns::dnssec_status::secure || tlsa->records.empty()) {
+    out.summary = "no secure TLSA records at " + owner;
+    co_return out;
+  }
+  std::vector<spec::dane::tlsa_record> records;
+  for (auto const& rd : tlsa->records) {
+    auto r = spec::dane::parse_tlsa_rdata(rd);
+    if (!r) {
+      out.details.push_back(owner + ": unparsable TLSA RDATA: " + r.error().message());
+      continue;
+    }
+    out.details.push_back(owner + " TLSA " + spec::dane::to_text(*r) + " (" +
+                          std::string(spec::dane::to_string(spec::dane::usability(*r))) + ")");
+    records.push_back(std::move(*r));
+  }
+  if (spec::dane::classify_rrset(records) != spec::dane::tlsa_rrset_state::usable) {
+    out.outcome = dane_port_check::state::all_unusable;
+    out.summary = "every TLSA record at " + owner + " is unusable: senders use TLS without authentication (DANE-2.2-02)";
+    co_return out;
+  }
+  session s(ctx);
+  step reached;
+  if (implicit) {
+    reached = co_await s.open_implicit(connect_port, tls_for(ctx));
+  } else {
+    reached = co_await s.open();
+    if (!reached) reached = co_await s.ehlo();
+    if (!reached) reached = co_await s.starttls(tls_for(ctx));
+  }
+  if (reached) {
+    out.outcome = dane_port_check::state::no_tls;
+    out.summary = "usable TLSA records at " + owner + " but no TLS session: " + reached->summary;
+    co_return out;
+  }
+  co_await s.finish();
+  for (auto const& r : records) {
+    if (auto i = probe::tlsa_match(r, s.tls.info.peer_chain_der)) {
+      out.outcome = dane_port_check::state::matched;
+      out.summary = owner + " TLSA " + spec::dane::to_text(r) + " matches chain[" + std::to_string(*i) + "]";
+      co_return out;
+    }
+  }
+  // [DANE-3.2-02] senders never deliver to this host on this port.
+  out.outcome = dane_port_check::state::mismatched;
+  out.summary = "no usable TLSA record at " + owner + " matches the presented chain";
+  co_return out;
+}
+
 asio::awaitable<case_result> tlsa_matches(case_context& ctx) {
   if (!ctx.target->domain) co_return no_domain();
   auto d = make_dns(ctx);
@@ -328,42 +396,46 @@ asio::awaitable<case_result> tlsa_matches(case_context& ctx) {
   if (addrs->status != dns::dnssec_status::secure)
     co_return make_result(verdict::informational, "the addresses of " + host + " are " + status_text(addrs->status) +
                                                       ": DANE does not apply");
-  auto tlsa = co_await d.client->lookup_tlsa(ctx.target->port, host);
-  if (!tlsa) co_return make_result(verdict::fail, "TLSA lookup failed: " + tlsa.error().message(), {}, "dnssec-invalid");
-  if (tlsa->status != dns::dnssec_status::secure || tlsa->records.empty())
-    co_return make_result(verdict::informational, "no secure TLSA records at _" + std::to_string(ctx.target->port) +
-                                                      "._tcp." + host + ": DANE does not apply");
-  std::vector<spec::dane::tlsa_record> records;
+  // Senders look up the port they use (25; 26 for the implicit-TLS listener), whatever port
+  // the suite reaches the target on.
+  std::vector<dane_port_check> checks;
+  auto c25 = co_await check_dane_port(ctx, d, host, 25, ctx.target->port, false);
+  checks.push_back(std::move(c25));
+  if (ctx.target->port26) {
+    auto c26 = co_await check_dane_port(ctx, d, host, 26, *ctx.target->port26, true);
+    checks.push_back(std::move(c26));
+  }
   std::vector<std::string> details;
-  for (auto const& rd : tlsa->records) {
-    auto r = spec::dane::parse_tlsa_rdata(rd);
-    if (!r) {
-      details.push_back("unparsable TLSA RDATA: " + r.error().message());
-      continue;
+  using st = dane_port_check::state;
+  bool any_match = false, any_usable = false;
+  std::string failure, result_type;
+  for (auto const& c : checks) {
+    details.insert(details.end(), c.details.begin(), c.details.end());
+    details.push_back(c.summary);
+    any_match = any_match || c.outcome == st::matched;
+    any_usable = any_usable || c.outcome == st::matched || c.outcome == st::mismatched || c.outcome == st::no_tls;
+    if (failure.empty() && c.outcome == st::lookup_failed) {
+      failure = c.summary;
+      result_type = "dnssec-invalid";
     }
-    details.push_back("TLSA " + spec::dane::to_text(*r) + " (" +
-                      std::string(spec::dane::to_string(spec::dane::usability(*r))) + ")");
-    records.push_back(std::move(*r));
+    if (failure.empty() && c.outcome == st::mismatched) {
+      failure = c.summary;
+      result_type = "tlsa-invalid";
+    }
+    if (failure.empty() && c.outcome == st::no_tls) {
+      failure = c.summary;
+      result_type = "starttls-not-supported";
+    }
   }
-  if (spec::dane::classify_rrset(records) != spec::dane::tlsa_rrset_state::usable)
-    co_return make_result(verdict::informational, "every TLSA record is unusable: senders use TLS without "
-                                                  "authentication (DANE-2.2-02)",
-                          std::move(details), "tlsa-invalid");
-  session s(ctx);
-  if (auto st = co_await s.open()) co_return *st;
-  if (auto st = co_await s.ehlo()) co_return *st;
-  if (auto st = co_await s.starttls(tls_for(ctx))) {
-    co_return make_result(verdict::fail, "usable TLSA records are published but STARTTLS fails: " + st->summary,
-                          std::move(details), "starttls-not-supported");
-  }
-  co_await s.finish();
-  for (auto const& r : records)
-    if (auto i = probe::tlsa_match(r, s.tls.info.peer_chain_der))
-      co_return make_result(verdict::pass, "TLSA " + spec::dane::to_text(r) + " matches chain[" + std::to_string(*i) + "]",
-                            std::move(details));
-  // [DANE-3.2-02] senders never deliver to this host.
-  co_return make_result(verdict::fail, "no usable TLSA record matches the presented chain", std::move(details),
-                        "tlsa-invalid");
+  if (!failure.empty()) co_return make_result(verdict::fail, failure, std::move(details), result_type);
+  if (any_match) co_return make_result(verdict::pass, "the presented chain matches the published TLSA records",
+                                       std::move(details));
+  bool const unusable = std::any_of(checks.begin(), checks.end(), [](auto const& c) { return c.outcome == st::all_unusable; });
+  (void)any_usable;
+  co_return make_result(verdict::informational,
+                        unusable ? "only unusable TLSA records: senders use TLS without authentication (DANE-2.2-02)"
+                                 : "no secure TLSA records: DANE does not apply",
+                        std::move(details), unusable ? "tlsa-invalid" : "");
 }
 
 asio::awaitable<case_result> mx_secure(case_context& ctx) {
@@ -439,10 +511,11 @@ case_registrar const tlsrpt_case{domain_case(
     "Exactly one valid v=TLSRPTv1 record with a mailto: or https: rua. No record: informational.", tlsrpt_record)};
 
 case_registrar const dane_case{domain_case(
-    "dane.tlsa-matches", {"DANE-2.2-01", "DANE-3.2-01", "DANE-3.2-02", "DANE-3.1-03", "DANE-3.1.1-01", "DANE-3.1.2-01"},
+    "dane.tlsa-matches", {"DANE-2.2-01", "DANE-3.2-01", "DANE-3.2-02", "DANE-3.1-03", "DANE-3.1.1-01", "DANE-3.1.2-01",
+     "DANE-2.2.3-01", "P26-10"},
     profile::core,
-    "Looks up TLSA at _<port>._tcp.<--mx-name> (after a secure address lookup), runs STARTTLS and matches the "
-    "presented chain.",
+    "Looks up TLSA at _25._tcp.<--mx-name> (and _26._tcp with --port26) after a secure address lookup, runs "
+    "STARTTLS (and implicit TLS) and matches the presented chains.",
     "When secure usable TLSA records exist, one of them matches the chain (DANE-EE: the leaf; DANE-TA: a presented "
     "CA certificate). No secure TLSA: informational.",
     tlsa_matches)};
