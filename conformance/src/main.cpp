@@ -13,6 +13,8 @@ void print_help(std::ostream& os) {
         "commands:\n"
         "  receiver --target HOST[:PORT] --mx-name NAME [...]\n"
         "                        run the receiver suite against an SMTP server\n"
+        "  sender --inject 'COMMAND TEMPLATE' [...]\n"
+        "                        run the sender suite against a sending MTA\n"
         "  list [--role R] [--profile P] [--json]\n"
         "                        print the case catalogue\n"
         "  world [--config FILE] start a test world (DNS, CA, policy hosts) by hand\n"
@@ -20,7 +22,7 @@ void print_help(std::ostream& os) {
         "                        strict-tls greetings before publishing (see 'lint --help')\n"
         "  help                  show this help\n\n"
         "Each command takes --help.\n\n"
-        "exit status of receiver: 0 every result as expected, 1 an unexpected result,\n"
+        "exit status of receiver and sender: 0 every result as expected, 1 an unexpected result,\n"
         "2 usage error, 3 the world, the harness or the target could not be reached;\n"
         "of lint: 0 success, 1 check failed, 2 usage or I/O error\n";
 }
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "lint") return mxtls::conformance::lint::main(args);
   if (cmd == "receiver") return mxtls::conformance::cli::receiver_main(args);
+  if (cmd == "sender") return mxtls::conformance::cli::sender_main(args);
   if (cmd == "list") return mxtls::conformance::cli::list_main(args);
   if (cmd == "world") return mxtls::conformance::cli::world_main(args);
   std::cerr << "mxtls-conform: unknown command '" << cmd << "' (try 'mxtls-conform --help')\n";

@@ -1,9 +1,11 @@
-// `mxtls-conform list` and `mxtls-conform receiver`: option parsing, the world a receiver run
+// `mxtls-conform list`, `mxtls-conform receiver` and `mxtls-conform sender`: option parsing, the world a receiver run
 // uses, the run itself and its reports (exit statuses in cli.hpp).
 #include "runner/cli.hpp"
 
 #include "runner/report.hpp"
 #include "runner/runner.hpp"
+#include "runner/sandbox.hpp"
+#include "world/smtp_peer.hpp"
 #include "world/world.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -12,6 +14,9 @@
 #include <boost/json.hpp>
 
 #include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -381,6 +386,297 @@ int receiver_main(std::vector<std::string> const& args) {
     std::cerr << "mxtls-conform receiver: " << e.what() << "\n";
     return exit_harness;
   }
+  auto const code = report.exit_code();
+  std::cout << "exit status " << code << (code == 0 ? " (every result as expected)\n" : " (unexpected results)\n");
+  return code;
+}
+
+}  // namespace mxtls::conformance::cli
+
+namespace mxtls::conformance::cli {
+
+namespace {
+
+constexpr char const* sender_help =
+    "usage: mxtls-conform sender --inject 'COMMAND TEMPLATE' [options]\n\n"
+    "Runs the sender suite against a sending MTA: for every case the suite makes a domain in\n"
+    "its world (signed DNS, MX hosts played by scripted SMTP peers on ports 25 and 26, an\n"
+    "MTA-STS policy host on 443, TLSA records), hands the MTA one message for that domain\n"
+    "through the trigger, and classifies where it went: delivered over verified TLS, over\n"
+    "unverified TLS, IN PLAINTEXT, to the wrong host, deferred or bounced.\n\n"
+    "trigger contract:\n"
+    "  --inject TEMPLATE        shell command that hands one message to the MTA; placeholders\n"
+    "                           (replaced by shell-quoted values): {from} {to} {message_file}\n"
+    "                           {resolver} (the world's DNS, ADDR:PORT) {trust_anchor} (its DS\n"
+    "                           file) {ca_file} (the world CA) {state_dir} {now} (the world's\n"
+    "                           clock, Unix seconds; without it time cases are unsupported)\n"
+    "                           {case} (the case's domain)\n"
+    "  --flush COMMAND          run after every inject (e.g. 'postqueue -f'); same placeholders\n"
+    "  --observe SECONDS        wait this long for a delivery after the trigger exits 0\n"
+    "                           (default 5); exit 75 means deferred and 69 bounced at once\n"
+    "  --trigger-timeout S      kill a trigger (its process group) after S seconds (default 20)\n"
+    "  --resolver-mode M        validating (default): the world's DNS never sets AD, the MTA\n"
+    "                           validates DNSSEC from {trust_anchor}; ad-bit: it sets AD on\n"
+    "                           secure answers and SERVFAILs bogus ones (MTAs that trust their\n"
+    "                           resolver)\n"
+    "  --no-namespace           do not create the network and mount namespaces (use only inside\n"
+    "                           a container or namespace of your own: the world then binds\n"
+    "                           127.0.0.1:53 and 127.64.x.y:25/26/443 where it runs, and\n"
+    "                           /etc/resolv.conf and the CA bundle are not replaced)\n"
+    "  --work-dir DIR           messages, trigger logs and {state_dir} (default: a new directory\n"
+    "                           under $TMPDIR, removed at the end unless --keep-work)\n"
+    "  --keep-work              keep the work directory\n\n"
+    "By default the run enters a new network namespace (loopback only; all of 127.0.0.0/8 is\n"
+    "local) and a private mount namespace in which /etc/resolv.conf says 'nameserver\n"
+    "127.0.0.1' (the world's DNS on port 53) and the system CA bundle also holds the world CA.\n"
+    "The trigger and everything it starts run inside both. Needs root, or unprivileged user\n"
+    "namespaces.\n\n"
+    "selection and run:\n"
+    "  --case GLOB, --profile P, --jobs N (default 4), --timeout-scale X, --expect FILE,\n"
+    "  --quiet                  as for 'receiver'\n\n"
+    "reports:\n"
+    "  --json FILE  --junit FILE  --html FILE  --report-dir DIR (default ./mxtls-report)\n"
+    "  --spec-dir DIR\n\n"
+    "exit status:\n"
+    "  0  every result as expected\n"
+    "  1  an unexpected result (a plaintext delivery where TLS was required is always one,\n"
+    "     and is marked CRITICAL)\n"
+    "  2  usage error\n"
+    "  3  the namespaces, the world or the harness could not start\n";
+
+std::chrono::milliseconds parse_seconds(std::string const& s, std::string const& what) {
+  try {
+    std::size_t used = 0;
+    double const v = std::stod(s, &used);
+    if (used == s.size() && v >= 0 && v <= 3600) return std::chrono::milliseconds(static_cast<long long>(v * 1000));
+  } catch (...) {
+  }
+  throw usage_error(what + ": '" + s + "' is not a number of seconds from 0 to 3600");
+}
+
+void write_file(std::string const& path, std::string const& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+std::string read_file(std::string const& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+int sender_main(std::vector<std::string> const& args) {
+  sender_target target;
+  bool have_inject = false, namespaced = true, keep_work = false;
+  std::string work_dir;
+  selection sel;
+  sel.role = role::sender;
+  run_options opt;
+  opt.jobs = 4;
+  report_paths paths;
+  std::optional<std::string> expect_file, spec_dir;
+  bool quiet = false;
+  try {
+    arg_reader r(args);
+    while (r.next()) {
+      auto const& n = r.name();
+      if (n == "-h" || n == "--help") {
+        std::cout << sender_help;
+        return exit_ok;
+      }
+      if (n == "--inject") {
+        target.inject = r.value();
+        have_inject = !target.inject.empty();
+      } else if (n == "--flush") {
+        target.flush = r.value();
+      } else if (n == "--observe") {
+        target.observe = parse_seconds(r.value(), "--observe");
+      } else if (n == "--trigger-timeout") {
+        target.trigger_timeout = parse_seconds(r.value(), "--trigger-timeout");
+      } else if (n == "--resolver-mode") {
+        auto const v = r.value();
+        if (v == "validating") target.resolver_sets_ad = false;
+        else if (v == "ad-bit") target.resolver_sets_ad = true;
+        else throw usage_error("--resolver-mode: '" + v + "' is not validating or ad-bit");
+      } else if (n == "--no-namespace") {
+        namespaced = false;
+      } else if (n == "--work-dir") {
+        work_dir = r.value();
+      } else if (n == "--keep-work") {
+        keep_work = true;
+      } else if (n == "--case") {
+        sel.case_globs.push_back(r.value());
+      } else if (n == "--profile") {
+        sel.profiles.push_back(parse_profile_arg(r.value()));
+      } else if (n == "--jobs") {
+        opt.jobs = parse_jobs(r.value());
+      } else if (n == "--timeout-scale") {
+        opt.timeout_scale = parse_scale(r.value());
+      } else if (n == "--expect") {
+        expect_file = r.value();
+      } else if (n == "--json") {
+        paths.json = r.value();
+      } else if (n == "--junit") {
+        paths.junit = r.value();
+      } else if (n == "--html") {
+        paths.html = r.value();
+      } else if (n == "--report-dir") {
+        paths.dir = r.value();
+      } else if (n == "--spec-dir") {
+        spec_dir = r.value();
+      } else if (n == "--quiet") {
+        quiet = true;
+      } else {
+        throw usage_error("unknown option '" + n + "'");
+      }
+    }
+    if (!have_inject) throw usage_error("--inject is required");
+  } catch (usage_error const& e) {
+    std::cerr << "mxtls-conform sender: " << e.what() << "\n\n" << sender_help;
+    return exit_usage;
+  }
+  target.can_set_time = target.inject.find("{now}") != std::string::npos;
+  if (!paths.json && !paths.junit && !paths.html && !paths.dir) paths.dir = "mxtls-report";
+
+  auto const cases = select_cases(catalogue(), sel);
+  if (cases.empty()) {
+    std::cerr << "mxtls-conform sender: no sender case matches the selection (see 'mxtls-conform list')\n";
+    return exit_usage;
+  }
+  expectations exp;
+  if (expect_file) {
+    try {
+      exp = expectations::load(*expect_file);
+    } catch (std::exception const& e) {
+      std::cerr << "mxtls-conform sender: " << e.what() << "\n";
+      return exit_usage;
+    }
+  }
+  auto const registry = requirement_registry::load(spec_dir ? *spec_dir : default_spec_dir());
+
+  // Relative report paths and the work directory are fixed before anything else happens.
+  namespace fs = std::filesystem;
+  bool own_work = false;
+  try {
+    if (work_dir.empty()) {
+      char const* tmp = std::getenv("TMPDIR");
+      std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/mxtls-sender-XXXXXX";
+      if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create " + pattern);
+      work_dir = pattern;
+      own_work = !keep_work;
+    } else {
+      fs::create_directories(work_dir);
+    }
+    work_dir = fs::absolute(work_dir).string();
+    target.work_dir = work_dir + "/cases";
+    target.state_dir = work_dir + "/state";
+    fs::create_directories(target.work_dir);
+    fs::create_directories(target.state_dir);
+  } catch (std::exception const& e) {
+    std::cerr << "mxtls-conform sender: work directory: " << e.what() << "\n";
+    return exit_harness;
+  }
+  struct cleanup_t {
+    std::string dir;
+    bool remove;
+    ~cleanup_t() {
+      std::error_code ec;
+      if (remove) fs::remove_all(dir, ec);
+    }
+  } cleanup{work_dir, own_work};
+
+  // The namespaces come first: unshare needs a single-threaded process, and the world starts
+  // threads.
+  if (namespaced) {
+    if (auto const why = sandbox::enter()) {
+      std::cerr << "mxtls-conform sender: cannot create the network and mount namespaces: " << *why
+                << "\n  (run as root, or pass --no-namespace inside a container of your own)\n";
+      return exit_harness;
+    }
+  }
+
+  std::unique_ptr<world> w;
+  std::shared_ptr<smtp_peer> sink;
+  try {
+    world_options wo;
+    wo.dns_port = 53;
+    wo.policy_port = 443;
+    wo.distinct_policy_addresses = true;
+    wo.dns_mode = target.resolver_sets_ad ? net::dns::resolver_mode::validating : net::dns::resolver_mode::authoritative;
+    w = std::make_unique<world>(wo);
+
+    if (namespaced) {
+      // /etc/resolv.conf -> the world's DNS; the system CA bundle + the world CA.
+      auto const resolv = work_dir + "/resolv.conf";
+      write_file(resolv, "# mxtls-conform sender: the world's DNS\nnameserver 127.0.0.1\noptions edns0\n");
+      if (auto const why = sandbox::bind_file(resolv, "/etc/resolv.conf")) throw std::runtime_error(*why);
+      auto const system_bundle = sandbox::system_ca_bundle();
+      if (!system_bundle.empty()) {
+        auto const bundle = work_dir + "/ca-certificates.crt";
+        write_file(bundle, read_file(system_bundle) + "\n" + w->pki().ca_pem());
+        if (auto const why = sandbox::bind_file(bundle, system_bundle)) throw std::runtime_error(*why);
+      }
+    }
+
+    // Delivery status notifications go to <case-label>@dsn.<tld>, whose only MX is a sink that
+    // accepts everything (plaintext or TLS).
+    target.dsn_domain = "dsn." + w->tld();
+    auto const sink_address = w->allocate_address();
+    peer_script sink_script;
+    sink_script.host = "mx." + target.dsn_domain;
+    sink_script.greeting = {sink_script.host + " ESMTP mxtls-conform DSN sink"};
+    sink_script.chains.push_back(w->pki().chain(sink_script.host, cert_kind::valid));
+    sink = std::make_shared<smtp_peer>(w->executor(), sink_script);
+    sink->start(sink_address, 25);
+    w->add_domain(target.dsn_domain, dnssec_mode::secure,
+                  {rr::mx(target.dsn_domain, 10, sink_script.host), rr::a(sink_script.host, sink_address.to_string())});
+    target.dsn_sink = sink;
+  } catch (std::exception const& e) {
+    std::cerr << "mxtls-conform sender: the world could not start: " << e.what() << "\n";
+    return exit_harness;
+  }
+
+  opt.sender = &target;
+  opt.w = w.get();
+  opt.tld = w->tld();
+  std::mutex out_mu;
+  if (!quiet)
+    opt.on_case_done = [&](case_record const& rec, std::size_t done, std::size_t total) {
+      std::lock_guard lock(out_mu);
+      print_progress(std::cout, rec, done, total);
+    };
+  std::cout << "mxtls-conform: " << cases.size() << " sender cases with " << opt.jobs << " jobs; trigger: "
+            << target.inject << "\n";
+  auto report = run_cases(cases, opt);
+  std::vector<std::string> ids;
+  for (auto const& c : catalogue()) ids.push_back(c.id);
+  apply_expectations(report, exp, ids);
+
+  report.facts.emplace_back("inject", target.inject);
+  if (!target.flush.empty()) report.facts.emplace_back("flush", target.flush);
+  report.facts.emplace_back("resolver-mode", target.resolver_sets_ad ? "ad-bit" : "validating");
+  report.facts.emplace_back("namespaces", namespaced ? "network + mount (resolv.conf and CA bundle replaced)" : "none");
+  report.facts.emplace_back("clock", target.can_set_time ? "the world's, via {now}" : "the wall's (time cases unsupported)");
+  if (expect_file) report.facts.emplace_back("expectations", *expect_file);
+  report.facts.emplace_back("world-dns", w->dns_address_text());
+  report.facts.emplace_back("world-tld", w->tld());
+
+  print_summary(std::cout, report);
+  std::size_t critical = 0;
+  for (auto const& c : report.cases)
+    if (c.result.summary.starts_with("CRITICAL")) ++critical;
+  if (critical > 0)
+    std::cout << "CRITICAL: " << critical
+              << " case(s) saw mail delivered or MAIL FROM sent IN PLAINTEXT where TLS was required\n";
+  try {
+    for (auto const& p : write_reports(report, registry, paths)) std::cout << "report: " << p << "\n";
+  } catch (std::exception const& e) {
+    std::cerr << "mxtls-conform sender: " << e.what() << "\n";
+    return exit_harness;
+  }
+  sink->stop();
   auto const code = report.exit_code();
   std::cout << "exit status " << code << (code == 0 ? " (every result as expected)\n" : " (unexpected results)\n");
   return code;

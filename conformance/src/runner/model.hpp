@@ -93,11 +93,41 @@ struct receiver_target {
   std::optional<std::string> https_address; ///< connect policy fetches here (tests: a loopback world)
 };
 
+/// How the sender suite reaches the sending MTA under test (the trigger contract, issue 6).
+class smtp_peer;
+struct sender_target {
+  /// Shell command that hands one message to the MTA. Placeholders (each replaced by a
+  /// shell-quoted value): {from} {to} {message_file} {resolver} (ADDR:PORT of the world's
+  /// DNS) {trust_anchor} (its DS file) {ca_file} (the world CA, PEM) {state_dir} (a
+  /// directory kept for the whole run) {now} (the world's clock, Unix seconds) {case}.
+  std::string inject;
+  /// Optional command run after every inject ("postqueue -f"); same placeholders.
+  std::string flush;
+  /// How long to wait for a delivery after the trigger (and flush) exit 0 before the outcome
+  /// is "deferred". A trigger that exits 75 (EX_TEMPFAIL) or 69 (EX_UNAVAILABLE) reports
+  /// deferral or bounce itself and is not waited for.
+  std::chrono::milliseconds observe{5000};
+  /// Upper bound on one trigger run; it is killed (its whole process group) after this.
+  std::chrono::milliseconds trigger_timeout{20000};
+  /// ad-bit: the world's DNS sets AD on secure answers and SERVFAILs bogus ones (for MTAs that
+  /// trust their resolver); validating: it never sets AD and serves bogus data as it is, so
+  /// the MTA must validate from {trust_anchor} itself.
+  bool resolver_sets_ad = false;
+  /// The template contains {now}: time-dependent cases may move the world's clock.
+  bool can_set_time = false;
+  std::string work_dir;   ///< message files and trigger output, one sub-directory per case
+  std::string state_dir;  ///< {state_dir}
+  /// The sink for DSNs: {from} is <case-label>@<dsn_domain>, whose MX is this peer.
+  std::string dsn_domain;
+  std::shared_ptr<smtp_peer> dsn_sink;
+};
+
 /// Everything a running case may use. The world pointer is set for cases that need one.
 class world;
 struct case_context {
   boost::asio::any_io_executor executor;
   receiver_target const* target = nullptr;  ///< receiver cases
+  sender_target const* sender = nullptr;    ///< sender cases
   world* w = nullptr;                       ///< sender cases, and receiver domain checks
   transcript* log = nullptr;
   std::string case_domain;                  ///< the case's own domain in the world

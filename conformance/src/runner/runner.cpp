@@ -164,6 +164,7 @@ asio::awaitable<void> run_one(std::shared_ptr<run_state> run, std::size_t index,
   auto st = std::make_shared<case_state>(watch);
   st->ctx.executor = case_ex;
   st->ctx.target = opt.target;
+  st->ctx.sender = opt.sender;
   st->ctx.w = opt.w;
   st->ctx.log = &st->log;
   st->ctx.case_domain = run->domains[index];

@@ -56,6 +56,7 @@ struct run_options {
   /// Multiplies every case_def::timeout (slow machines, sanitizers).
   double timeout_scale = 1.0;
   receiver_target const* target = nullptr;  ///< receiver runs
+  sender_target const* sender = nullptr;     ///< sender runs
   world* w = nullptr;                        ///< when a world is up
   std::string tld = "mxtls.test";            ///< parent of every case domain
   /// Called once per finished case, serialised (never concurrently), with the 1-based count.

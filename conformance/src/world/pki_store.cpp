@@ -36,6 +36,8 @@ std::string wrong_name_for(std::string_view host) {
 pki_store::pki_store(world_clock const& clock)
     : clock_(clock), ca_(net::pki::authority::create_root("mxtls conformance world CA")) {}
 
+net::pki::issued const& pki_store::ca() const noexcept { return ca_.certificate(); }
+
 std::string const& pki_store::ca_pem() const noexcept { return ca_.root_pem(); }
 
 net::pki::issued const& pki_store::issue(std::string const& host, cert_kind kind) {

@@ -46,6 +46,8 @@ class pki_store {
 
   /// The root certificate (PEM) that clients must trust.
   [[nodiscard]] std::string const& ca_pem() const noexcept;
+  /// The root CA's own certificate (DER, digests: DANE-TA associations).
+  [[nodiscard]] net::pki::issued const& ca() const noexcept;
 
   /// The certificate of `host` in shape `kind`, issued on first use. Throws std::runtime_error
   /// if the crypto library fails.

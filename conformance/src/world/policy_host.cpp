@@ -82,7 +82,7 @@ struct policy_host::shared {
 };
 
 policy_host::policy_host(boost::asio::any_io_executor ex, std::string domain, policy_host_options opt,
-                         pki_store& pki, world_clock const& clock, boost::asio::ip::address address)
+                         pki_store& pki, world_clock const& clock, boost::asio::ip::address address, std::uint16_t port)
     : domain_(std::move(domain)), shared_(std::make_shared<shared>()) {
   net::policy_server_config cfg;
   cfg.tls.role = net::tls_role::server;
@@ -102,7 +102,7 @@ policy_host::policy_host(boost::asio::any_io_executor ex, std::string domain, po
     std::lock_guard lock(s->mu);
     s->log.push_back(std::move(f));
   };
-  auto server = net::policy_server::start(ex, std::move(cfg), net::tcp::endpoint(address, 0));
+  auto server = net::policy_server::start(ex, std::move(cfg), net::tcp::endpoint(address, port));
   if (!server) throw std::runtime_error("policy host " + host_name() + ": " + server.error().message());
   server_ = std::move(*server);
   endpoint_ = server_->local_endpoint();

@@ -64,10 +64,10 @@ struct policy_fetch {
 
 class policy_host {
  public:
-  /// Starts serving on `address`:0 with the certificate from `pki`. Must be called on the
+  /// Starts serving on `address`:`port` (0: ephemeral) with the certificate from `pki`. Must be called on the
   /// executor's thread (world::start_policy_host does). Throws std::runtime_error on failure.
   policy_host(boost::asio::any_io_executor ex, std::string domain, policy_host_options opt, pki_store& pki,
-              world_clock const& clock, boost::asio::ip::address address);
+              world_clock const& clock, boost::asio::ip::address address, std::uint16_t port = 0);
   ~policy_host();
   policy_host(policy_host const&) = delete;
   policy_host& operator=(policy_host const&) = delete;

@@ -264,8 +264,10 @@ void world::set_time(world_clock::time_point t) {
 
 std::shared_ptr<policy_host> world::start_policy_host(std::string const& domain, policy_host_options opt) {
   auto const d = normalise(domain);
+  auto const host_address = opt_.distinct_policy_addresses ? allocate_address() : address_;
   auto host = run_on_world([&] {
-    auto h = std::make_shared<policy_host>(io_.get_executor(), d, std::move(opt), *pki_, clock_, address_);
+    auto h = std::make_shared<policy_host>(io_.get_executor(), d, std::move(opt), *pki_, clock_, host_address,
+                                           opt_.policy_port);
     std::lock_guard lock(mu_);
     if (auto it = policy_hosts_.find(d); it != policy_hosts_.end()) it->second->stop();
     policy_hosts_[d] = h;
@@ -277,9 +279,33 @@ std::shared_ptr<policy_host> world::start_policy_host(std::string const& domain,
   for (auto const& z : zones)
     if (at_or_below(d, z) && z.size() > holder.size()) holder = z;
   if (!holder.empty() && holder != opt_.tld && at_or_below(holder, opt_.tld))
-    check(zones_->replace_rrset(holder, "mta-sts." + d + ".", dns::rr_type::a, {rr::a("mta-sts." + d, address_.to_string())}),
+    check(zones_->replace_rrset(holder, "mta-sts." + d + ".", dns::rr_type::a, {rr::a("mta-sts." + d, host_address.to_string())}),
           "world: A record of mta-sts." + d);
   return host;
+}
+
+void world::stop_policy_host(std::string const& domain) {
+  auto const d = normalise(domain);
+  run_on_world([&] {
+    std::lock_guard lock(mu_);
+    if (auto it = policy_hosts_.find(d); it != policy_hosts_.end()) {
+      it->second->stop();
+      policy_hosts_.erase(it);
+    }
+  });
+}
+
+boost::asio::ip::address world::allocate_address() {
+  std::lock_guard lock(mu_);
+  // 127.64.0.0/10 holds 4,194,302 usable addresses; .0 and .255 host parts are skipped so that
+  // no address looks like a network or broadcast address to a picky implementation.
+  for (;;) {
+    auto const n = ++next_address_;
+    if (n >= (1u << 22)) throw std::runtime_error("world: the 127.64.0.0/10 address pool is exhausted");
+    auto const v = (127u << 24) | (64u << 16) | n;
+    if ((v & 0xffu) == 0 || (v & 0xffu) == 0xffu) continue;
+    return boost::asio::ip::address_v4(v);
+  }
 }
 
 std::shared_ptr<policy_host> world::find_policy_host(std::string const& domain) const {

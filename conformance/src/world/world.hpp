@@ -72,6 +72,12 @@ struct world_options {
   /// validating: AD on answers from secure zones, SERVFAIL for bogus ones (what an MTA that
   /// trusts its resolver needs); authoritative: never AD.
   net::dns::resolver_mode dns_mode = net::dns::resolver_mode::validating;
+  /// The port policy hosts listen on; 0: ephemeral (loopback tests reach them through
+  /// --https-address). The sender suite, in its own network namespace, uses 443.
+  std::uint16_t policy_port = 0;
+  /// Each policy host gets its own address from allocate_address() instead of `address`
+  /// (needed when they share policy_port 443).
+  bool distinct_policy_addresses = false;
 };
 
 class world {
@@ -124,11 +130,18 @@ class world {
   /// Moves the clock and re-signs the zones at the new time.
   void set_time(world_clock::time_point t);
 
+  /// A fresh loopback address from 127.64.0.0/10 (127.64.0.1, 127.64.0.2, ...), never the
+  /// world's own; hosts of a case (MX peers, policy hosts) each take one so that they can all
+  /// listen on the service ports (25, 26, 443) inside the suite's network namespace.
+  [[nodiscard]] boost::asio::ip::address allocate_address();
+
   // --- MTA-STS policy hosts ---
   /// Serves https://mta-sts.<domain>/.well-known/mta-sts.txt; adds the host's A record to the
   /// zone of `domain` when the world holds it. One host per domain: a second call replaces it.
   std::shared_ptr<policy_host> start_policy_host(std::string const& domain, policy_host_options opt);
   [[nodiscard]] std::shared_ptr<policy_host> find_policy_host(std::string const& domain) const;
+  /// Stops the policy host of `domain` (its address then refuses connections); its A record stays.
+  void stop_policy_host(std::string const& domain);
 
   // --- per-case resources ---
   /// Keeps `resource` (e.g. a scripted SMTP peer) alive until end_case(case_domain).
@@ -156,6 +169,7 @@ class world {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<policy_host>> policy_hosts_;
   std::multimap<std::string, std::shared_ptr<void>> kept_;
+  std::uint32_t next_address_ = 0;
 };
 
 }  // namespace mxtls::conformance
