@@ -9,7 +9,8 @@ libbotan-2-dev botan
 libldns-dev ldnsutils
 librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev
 clang-14 libclang-rt-14-dev
-swaks libnet-ssleay-perl libio-socket-ssl-perl openssl postfix
+swaks libnet-ssleay-perl libio-socket-ssl-perl libnet-dns-perl openssl postfix
+util-linux iproute2
 dns-root-data
 chromium"
 
