@@ -219,6 +219,41 @@ TEST(PolicyFetch, ChunkedBodyIsStoppedOnceItPassesTheLimit) {
   expect_fetch_error(r, errc::body_too_large, "STS-3.3-08");
 }
 
+TEST(PolicyFetch, LenientTestModeBreaksTheFetchRulesOnPurpose) {
+  // TEST ONLY (mxtls-send --test-misbehave sts-lenient-fetch): what the rules above refuse
+  // (STS-3.3-04, STS-3.3-05, STS-3.3-08, STS-3.3-01) is returned as a policy.
+  auto lenient = [](policy_server_config config) {
+    result<fetched_policy> out{fetched_policy{}};
+    run_async([&]() -> asio::awaitable<void> {
+      auto host = start_host(co_await asio::this_coro::executor, std::move(config));
+      auto opts = fetch_options(host->local_endpoint());
+      opts.lenient = true;
+      out = co_await fetch_policy(std::move(opts));
+    });
+    return out;
+  };
+  auto redirect = lenient(scripted([](policy_request const&) {
+    return http_response::redirect(302, "https://elsewhere.test/", policy_text);
+  }));
+  ASSERT_TRUE(redirect) << redirect.error().message();
+  EXPECT_EQ(redirect->body, policy_text);
+  auto not_found = lenient(scripted([](policy_request const&) {
+    http_response resp;
+    resp.status = 404;
+    resp.body = policy_text;
+    return resp;
+  }));
+  ASSERT_TRUE(not_found) << not_found.error().message();
+  EXPECT_EQ(not_found->body, policy_text);
+  auto big = lenient(scripted([](policy_request const&) { return sized_body(65537, http_response::framing::chunked); }));
+  ASSERT_TRUE(big) << big.error().message();
+  EXPECT_EQ(big->body.size(), 65536u);
+  auto untrusted = lenient(host_config(other_ca().issue(pki::cert_options::valid({policy_host}))));
+  ASSERT_TRUE(untrusted) << untrusted.error().message();
+  EXPECT_FALSE(untrusted->tls.verify.pkix_ok());
+  EXPECT_EQ(untrusted->body, policy_text);
+}
+
 TEST(PolicyFetch, SlowDripTimesOut) {
   // [STS-3.3-08] the deadline covers the whole body (X-23 slow drip).
   auto const start = std::chrono::steady_clock::now();

@@ -52,6 +52,10 @@ struct policy_fetch_options {
   std::size_t body_limit = 65536;
   std::size_t header_limit = 16 * 1024;
   std::string user_agent = "mxtls/0.1";
+  /// TEST ONLY (mxtls-send --test-misbehave sts-lenient-fetch): break STS-3.3-01/02/04/05/06/08
+  /// on purpose: no certificate check (verify_mode::record), any HTTP status (a 3xx's own
+  /// body is returned, never followed), any Content-Length, the body cut at `body_limit`.
+  bool lenient = false;
 };
 
 struct fetched_policy {
