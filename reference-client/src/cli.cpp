@@ -120,6 +120,32 @@ Output:
   --json                   the outcome as one JSON object on standard output
   --help                   this text
 
+Testing only (never use in production):
+  --test-misbehave LIST    makes mxtls-send deliberately non-conforming, for proving that
+                           conformance cases can fail (comma-separated, repeatable):
+    ignore-prefix            starttls-/smtps- names count as un-prefixed (no TLS
+                             requirement from the prefix, no implicit-TLS port)
+    ignore-pins              stored strict-tls pins are never applied (still learned)
+    pin-from-plaintext       strict-tls= directives are learned from the plaintext
+                             greeting and EHLO too
+    ignore-sts               MTA-STS is never discovered nor applied
+    sts-lenient-fetch        a fetched policy is applied whatever the HTTP status (the
+                             body of a 3xx is used, never followed), Content-Type, size
+                             (cut at 64 KiB) and policy host certificate
+    sts-no-cache             cached MTA-STS policies are never used
+    ignore-dane              TLSA records are never looked up nor applied
+    no-verify                any certificate is accepted where verification is required
+    plaintext-fallback       where TLS is required but STARTTLS is missing, refused or
+                             fails: plaintext anyway
+    no-port26                smtps- hosts: port 25 only (TLS still required there)
+    port26-fallback-plaintext
+                             after the implicit-TLS port failed, plaintext is allowed
+                             on port 25
+    assume-dnssec-secure     no DNSSEC validation, every answer counts as secure
+                             (bogus and unsigned zones too)
+    bounce-on-failure        bounce (69) where the rules defer (75), without the
+                             MTA-STS id re-check
+
 Exit status: 0 delivered, 75 deferred, 69 bounced, 64 usage, 65 message not sendable,
 66 message unreadable, 78 configuration unusable.
 )";
@@ -255,6 +281,12 @@ result<cli_options> parse_cli(std::vector<std::string> const& args) {
       if (!n || *n == 0) return usage(i, a + " wants a positive number: " + *v);
       if (a == "--max-message-size") o.cfg.limits.max_octets = *n;
       else o.cfg.limits.max_recipients = *n;
+    } else if (a == "--test-misbehave") {
+      // TEST ONLY: deliberate non-conformance (misbehave.hpp).
+      auto v = value();
+      if (!v) return v.error();
+      if (auto bad = o.cfg.misbehave.add_list(*v))
+        return usage(i, "--test-misbehave: unknown name \"" + *bad + "\"; valid names: " + misbehaviours::valid_names());
     } else if (a == "--explain") {
       o.explain = true;
     } else if (a == "--json") {
@@ -290,6 +322,9 @@ int run_cli(std::vector<std::string> const& args, std::istream& in, std::ostream
   }
   client_config& cfg = o.cfg;
   if (cfg.helo == "localhost") cfg.helo = default_helo();
+  if (cfg.misbehave.any())
+    err << "mxtls-send: TEST ONLY: deliberately non-conforming (--test-misbehave " << cfg.misbehave.to_string()
+        << ")\n";
 
   // Envelope.
   delivery_request req;

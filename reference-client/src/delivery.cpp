@@ -103,7 +103,7 @@ class domain_delivery {
       note("mx", "MX " + group_.domain + ": " + mx.error().message(), {"DNS-05", "DANE-2.1.2-01"});
       co_return finish(outcome::deferred, "MX lookup failed: " + mx.error().message(), {"DNS-05"});
     }
-    mx_dnssec_ = mx->status == net::dns::dnssec_status::secure ? dnssec_status::secure : dnssec_status::insecure;
+    mx_dnssec_ = secure(mx->status) ? dnssec_status::secure : dnssec_status::insecure;
     rep_.mx_authentic = mx_dnssec_ == dnssec_status::secure;
     std::vector<std::string> hosts;
     if (mx->outcome == net::dns::lookup_outcome::nxdomain) {
@@ -146,7 +146,13 @@ class domain_delivery {
     }
 
     // --- rounds: the MX list, then once more after a changed MTA-STS id (DNS-15) ---
-    auto view = co_await sts_.discover(group_.domain, rep_.trail);
+    sts_view view{std::nullopt, "none", ""};
+    if (misbehaving(misbehaviour::ignore_sts)) {
+      // TEST ONLY ignore-sts breaks [STS-5.1-01]: no `_mta-sts` lookup, no policy applied.
+      note("misbehave", "ignore-sts: MTA-STS not discovered", {"STS-5.1-01"});
+    } else {
+      view = co_await sts_.discover(group_.domain, rep_.trail);
+    }
     std::string last_reason = "no MX host could be used";
     std::vector<std::string> last_ids;
     for (int round = 1; round <= 2; ++round) {
@@ -185,6 +191,8 @@ class domain_delivery {
         }
       }
       if (!sts_enforce_failed || round == 2) break;
+      // TEST ONLY bounce-on-failure breaks [STS-5.1-03][DNS-15]: no re-check of the id.
+      if (misbehaving(misbehaviour::bounce_on_failure)) break;
       // [DNS-15][STS-5.1-03][STS-5-04] before deferring after an enforce failure, look for a new policy.
       auto fresh = co_await sts_.recheck(group_.domain, view, rep_.trail);
       if (!fresh) break;
@@ -197,6 +205,16 @@ class domain_delivery {
   }
 
  private:
+  [[nodiscard]] bool misbehaving(misbehaviour m) const noexcept { return cfg_.misbehave.has(m); }
+
+  /// A DNSSEC status as the decision sees it.
+  [[nodiscard]] bool secure(net::dns::dnssec_status s) const noexcept {
+    // TEST ONLY assume-dnssec-secure breaks [DNS-06][DANE-2.1.1-01]: the DNS client has no
+    // anchor (deliver() below), so nothing is validated, and every answer counts as secure.
+    if (misbehaving(misbehaviour::assume_dnssec_secure)) return true;
+    return s == net::dns::dnssec_status::secure;
+  }
+
   std::string mx_authenticity() const {
     // [DNS-04][DANE-2.2.1-03] an insecure MX RRset is never described as protected.
     return rep_.mx_authentic ? "; MX RRset secure: prefixes authenticated (DNS-03)"
@@ -208,6 +226,12 @@ class domain_delivery {
   }
 
   void finish(outcome o, std::string reason, std::vector<std::string> ids) {
+    if (o == outcome::deferred && misbehaving(misbehaviour::bounce_on_failure)) {
+      // TEST ONLY bounce-on-failure breaks [DNS-15][PFX-15][STS-5-05]: a message the rules
+      // defer is bounced.
+      note("misbehave", "bounce-on-failure: bouncing instead of deferring", {"DNS-15", "PFX-15", "STS-5-05"});
+      o = outcome::bounced;
+    }
     rep_.result = o;
     rep_.reason = std::move(reason);
     rep_.ids = std::move(ids);
@@ -240,7 +264,7 @@ class domain_delivery {
         co_return dane_lookup{dane_state::lookup_failure, std::nullopt, base,
                               "TLSA " + name + ": " + t.error().message(), {"DANE-2.1.2-03", "DNS-12"}};
       }
-      if (t->outcome != net::dns::lookup_outcome::found || t->status != net::dns::dnssec_status::secure) {
+      if (t->outcome != net::dns::lookup_outcome::found || !secure(t->status)) {
         if (base != bases.back()) continue;
         // [DANE-2.2-03] no secure TLSA RRset: pre-DANE opportunistic TLS as far as DANE goes.
         co_return dane_lookup{dane_state::no_tlsa, std::nullopt, base,
@@ -326,6 +350,11 @@ class domain_delivery {
     } else {
       note("prefix", host + ": not a valid host name, no signal: " + c.error().message(), {"PFX-03"});
     }
+    if (prefix != spec::prefix::mx_prefix::none && misbehaving(misbehaviour::ignore_prefix)) {
+      // TEST ONLY ignore-prefix breaks [PFX-05][PFX-14]: the prefix carries no TLS requirement.
+      note("misbehave", "ignore-prefix: " + host + " treated as un-prefixed", {"PFX-05", "PFX-14"});
+      prefix = spec::prefix::mx_prefix::none;
+    }
     // [DNS-18] own address queries; [DNS-07][DANE-2.1.2-02] a failed lookup skips the host.
     auto addrs = co_await dns_.lookup_addresses(host);
     if (!addrs) {
@@ -348,7 +377,12 @@ class domain_delivery {
       co_return hr;
     }
     // [BAN-13][BAN-19] an unexpired pin covering H.
-    auto const pin = state_.pins().find_covering(host, now);
+    auto pin = state_.pins().find_covering(host, now);
+    if (pin && misbehaving(misbehaviour::ignore_pins)) {
+      // TEST ONLY ignore-pins breaks [BAN-19]: a covering pin is not applied (pins are still learned).
+      note("misbehave", "ignore-pins: pin " + pin->pattern.to_string() + " not applied", {"BAN-19"});
+      pin.reset();
+    }
     if (pin) {
       note("pin", host + ": covered by pin " + pin->pattern.to_string() +
                       (pin->include_subdomains ? "; includeSubDomains" : "") + " until " + std::to_string(pin->expires_at),
@@ -366,10 +400,15 @@ class domain_delivery {
       session_mode mode;
     };
     std::vector<port_plan> ports;
-    if (spec::prefix::offers_implicit_tls(prefix)) ports.push_back({cfg_.implicit_tls_port, session_mode::implicit_tls});
+    // TEST ONLY no-port26 breaks [P26-09]: never the implicit-TLS port.
+    if (spec::prefix::offers_implicit_tls(prefix) && !misbehaving(misbehaviour::no_port26))
+      ports.push_back({cfg_.implicit_tls_port, session_mode::implicit_tls});
     ports.push_back({std::uint16_t{25}, session_mode::starttls});
-    bool const dane_applies = mx_dnssec_ == dnssec_status::secure && addrs->status == net::dns::dnssec_status::secure;
-    if (!dane_applies)
+    bool const dane_applies = mx_dnssec_ == dnssec_status::secure && secure(addrs->status) &&
+                              // TEST ONLY ignore-dane breaks [DANE-2.2-01][DNS-20]: no TLSA lookup.
+                              !misbehaving(misbehaviour::ignore_dane);
+    if (misbehaving(misbehaviour::ignore_dane)) note("misbehave", "ignore-dane: no TLSA lookup", {"DANE-2.2-01"});
+    else if (!dane_applies)
       note("dane", host + ": DANE not applied (MX " + std::string(spec::policy::to_string(mx_dnssec_)) +
                        ", addresses " + net::dns::to_string(addrs->status) + ")",
            {"DNS-20", "DANE-2.2.1-02", "DANE-2.2.2-02"});
@@ -378,6 +417,7 @@ class domain_delivery {
     std::string last_reason = "no address could be used";
     std::vector<std::string> last_ids;
     for (auto const& addr : addrs->records) {
+      bool implicit_failed = false;  // the implicit-TLS port of this address failed before its greeting
       for (auto const& pp : ports) {
         // [DNS-20] TLSA only after secure MX and address answers (DANE-2.2.2-01/02).
         dane_lookup dl;
@@ -453,11 +493,16 @@ class domain_delivery {
         sr.from = req_.from;
         sr.recipients = group_.recipients;
         sr.content = &req_.content;
+        // TEST ONLY plaintext-fallback breaks [PFX-14][DNS-19][STS-5-01]; port26-fallback-plaintext
+        // breaks [P26-13][P26-15]: plaintext allowed where TLS is required.
+        sr.misbehave_plaintext = misbehaving(misbehaviour::plaintext_fallback) ||
+                                 (implicit_failed && misbehaving(misbehaviour::port26_fallback_plaintext));
         session_env env{cfg_, state_, rep_.trail};
         auto r = co_await run_session(env, sr);
         record(rec, &r);
-        if (r.plaintext_retry_allowed && !spec::policy::requires_tls(eff.tls) &&
-            !spec::prefix::requires_verified_tls(prefix)) {
+        if (r.plaintext_retry_allowed && ((!spec::policy::requires_tls(eff.tls) &&
+                                            !spec::prefix::requires_verified_tls(prefix)) ||
+                                           sr.misbehave_plaintext)) {
           // [DNS-19] opportunistic only: one new plaintext connection after a TLS failure.
           sr.mode = session_mode::plaintext;
           rec.mode = std::string(to_string(sr.mode));
@@ -476,7 +521,10 @@ class domain_delivery {
         last_ids = r.ids;
         if (r.kind == session_kind::requirement_failed || r.tls_failure) any_requirement_failure = true;
         // [P26-12] before a verified greeting on the implicit-TLS port: port 25 of this address.
-        if (pp.mode == session_mode::implicit_tls && r.kind == session_kind::failed_before_greeting) continue;
+        if (pp.mode == session_mode::implicit_tls && r.kind == session_kind::failed_before_greeting) {
+          implicit_failed = true;
+          continue;
+        }
         // [P26-14][SMTP-5.1-04] otherwise the next address.
         break;
       }
@@ -504,13 +552,16 @@ asio::awaitable<delivery_report> deliver(client_config const& cfg, state_store& 
   auto ex = co_await asio::this_coro::executor;
   net::dns::client_options o;
   o.resolver = cfg.resolver;
-  o.anchor = cfg.trust_anchor;
+  // TEST ONLY assume-dnssec-secure breaks [DNS-06]: no validation at all (see secure()).
+  if (!cfg.misbehave.has(misbehaviour::assume_dnssec_secure)) o.anchor = cfg.trust_anchor;
   o.attempt_timeout = cfg.timeout.dns_attempt;
   o.query_budget = cfg.timeout.dns_query;
   o.lookup_budget = cfg.timeout.dns_lookup;
   o.clock = [now = cfg.now] { return std::chrono::system_clock::time_point(std::chrono::seconds(now())); };
   net::dns::client dns(ex, std::move(o));
   delivery_report report;
+  if (cfg.misbehave.any())
+    report.warnings.push_back("TEST ONLY: deliberately non-conforming (--test-misbehave " + cfg.misbehave.to_string() + ")");
   for (auto const& group : group_by_domain(req.recipients)) {
     domain_report dr;
     detail::domain_delivery dd(cfg, state, dns, req, group, dr);

@@ -170,6 +170,14 @@ class session {
 
   [[nodiscard]] bool tls_required() const noexcept { return requires_tls(d_.tls); }
 
+  /// Whether a failed STARTTLS may end in plaintext: only at opportunistic (DNS-19).
+  [[nodiscard]] bool plaintext_allowed() const noexcept {
+    // TEST ONLY plaintext-fallback / port26-fallback-plaintext break [PFX-14][DNS-19][P26-15].
+    return !tls_required() || req_.misbehave_plaintext;
+  }
+
+  [[nodiscard]] bool misbehaving(misbehaviour m) const noexcept { return env_.cfg.misbehave.has(m); }
+
   // --- TLS ---------------------------------------------------------------------------
 
   net::result<std::shared_ptr<net::tls_context const>> make_context(std::chrono::milliseconds handshake_timeout) const {
@@ -216,6 +224,12 @@ class session {
     if (v.dane) t.dane_reason = v.dane->reason;
     t.verified = t.pkix_ok || dane_ok;
     res_.tls = t;
+    if (misbehaving(misbehaviour::no_verify)) {
+      // TEST ONLY no-verify breaks [PFX-12][DNS-08][STS-4.2-01][DANE-3.2-02]: whatever the
+      // decision requires, any certificate is accepted (the checks are still recorded).
+      note("misbehave", "no-verify: certificate checks not enforced", {"PFX-12", "DNS-08", "STS-4.2-01"});
+      return {};
+    }
     note("tls",
          std::string(implicit ? "implicit TLS" : "STARTTLS") + " " + hs.version + " " + hs.cipher + ", SNI " + hs.sni +
              "; PKIX " + (t.pkix_ok ? "verified" : "failed (" + t.pkix_reason + ")") + "; DANE " + t.dane +
@@ -237,6 +251,13 @@ class session {
   /// noted and ignored.
   void consider_directive(spec::smtp::reply const& r, spec::banner::reply_kind kind,
                           spec::banner::directive_source source, spec::banner::channel_auth auth) {
+    if (misbehaving(misbehaviour::pin_from_plaintext) && auth == spec::banner::channel_auth::none) {
+      // TEST ONLY pin-from-plaintext breaks [BAN-14]: a plaintext directive counts as one
+      // received inside TLS verified for H.
+      source = source == spec::banner::directive_source::plaintext_greeting ? spec::banner::directive_source::tls_greeting
+                                                                            : spec::banner::directive_source::tls_ehlo;
+      auth = spec::banner::channel_auth::verified;
+    }
     auto found = spec::banner::find_directive(r, kind);
     std::string const where(spec::banner::to_string(source));
     if (!found) {
@@ -484,7 +505,7 @@ class session {
     auto caps = co_await open_plaintext(sock, io);
     if (!caps) co_return;
     if (!caps->starttls()) {
-      if (!tls_required()) {
+      if (plaintext_allowed()) {
         // [DNS-19][DANE-2.2-03] opportunistic: deliver in plaintext.
         note("smtp", "STARTTLS not offered; level opportunistic: plaintext", {"DNS-19"});
         co_await transaction(io, *caps, false);
@@ -502,7 +523,7 @@ class session {
     if (!r.ok()) co_return fail_before_tls("no reply to STARTTLS: " + r.detail);
     res_.last_reply = one_line(r.reply);
     if (r.reply.code != 220) {
-      if (!tls_required()) {
+      if (plaintext_allowed()) {
         // [TLS-4-06][DNS-19] opportunistic: continue in plaintext on this connection.
         note("smtp", "STARTTLS refused (" + res_.last_reply + "); level opportunistic: plaintext", {"TLS-4-06", "DNS-19"});
         co_await transaction(io, *caps, false);
@@ -532,7 +553,7 @@ class session {
     if (!hs) {
       auto const type = std::string(net::to_string(net::mx_result_type(hs.error().code)));
       res_.tls_failure = true;
-      if (!tls_required()) {
+      if (plaintext_allowed()) {
         // [DNS-19] at opportunistic a new plaintext connection is allowed.
         res_.plaintext_retry_allowed = true;
         requirement_failure("TLS handshake failed: " + hs.error().message(), {"DNS-19"}, type);
@@ -544,6 +565,8 @@ class session {
     smtp_io<net::tls_stream> tio(ts);
     if (auto failure = verify(*hs, false); !failure.empty()) {
       res_.tls_failure = true;
+      // TEST ONLY plaintext-fallback: a failed check also ends in a plaintext retry (DNS-19).
+      res_.plaintext_retry_allowed = req_.misbehave_plaintext;
       // [TLS-4.1-01][TLS-4.1-02] decided right after the handshake; QUIT inside TLS.
       co_await quit(tio);
       co_await ts.async_shutdown();

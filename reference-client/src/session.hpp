@@ -48,6 +48,9 @@ struct session_request {
   std::string from;                 ///< reverse-path ("" = null)
   std::vector<mailbox_address> recipients;
   message const* content = nullptr;
+  /// TEST ONLY (plaintext-fallback, port26-fallback-plaintext): continue or retry in
+  /// plaintext even where the decision requires TLS.
+  bool misbehave_plaintext = false;
 };
 
 enum class session_kind : std::uint8_t {

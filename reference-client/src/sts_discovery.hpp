@@ -50,6 +50,8 @@ class sts_discovery {
   /// One fetch (STS-3.3-*), parsed; the failure text and its RFC 8460 type otherwise.
   boost::asio::awaitable<std::optional<sts_entry>> fetch(std::string const& domain, std::string const& id,
                                                          std::vector<trail_step>& trail);
+  /// The unexpired cached policy (none with the sts-no-cache misbehaviour).
+  std::optional<sts_entry> cached(std::string const& domain, unix_seconds now, std::vector<trail_step>& trail) const;
   sts_view fallback(std::string const& domain, std::string txt_id, std::vector<trail_step>& trail, std::string why);
 
   client_config const& cfg_;

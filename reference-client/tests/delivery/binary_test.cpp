@@ -128,6 +128,26 @@ TEST_F(Binary, DeferredExits75) {
   EXPECT_FALSE(mx.smtp->saw_any_mail());
 }
 
+TEST_F(Binary, TestMisbehaveMakesTheProgramNonConforming) {
+  auto s = script(name("starttls-mx"));
+  s.offer_starttls = false;
+  auto mx = host("starttls-mx", s);
+  publish(zone_security::secure, {"@ MX 10 starttls-mx", a_record(mx)});
+  // Conforming: deferred (PFX-14); bounce-on-failure: 69; ignore-prefix: plaintext, 0.
+  auto bounced = run(with({"--test-misbehave", "bounce-on-failure"}));
+  EXPECT_EQ(bounced.status, 69) << bounced.out << bounced.err;
+  EXPECT_NE(bounced.err.find("TEST ONLY"), std::string::npos) << bounced.err;
+  EXPECT_FALSE(mx.smtp->saw_any_mail());
+  auto r = run(with({"--test-misbehave", "ignore-prefix", "--json"}));
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_TRUE(mx.smtp->saw_mail_in_plaintext());
+  EXPECT_NE(r.out.find("--test-misbehave ignore-prefix"), std::string::npos) << r.out;  // in the warnings
+  auto bad = run(with({"--test-misbehave", "ignore-prefix,frobnicate"}));
+  EXPECT_EQ(bad.status, 64) << bad.err;
+  EXPECT_NE(bad.err.find("frobnicate"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("port26-fallback-plaintext"), std::string::npos) << bad.err;
+}
+
 TEST_F(Binary, NullMxExits69) {
   publish(zone_security::secure, {"@ MX 0 ."});
   auto r = run(with({"--json"}));

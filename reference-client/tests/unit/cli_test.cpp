@@ -108,6 +108,39 @@ TEST(CommandLine, UsageErrorsExit64AndHelpExits0) {
   EXPECT_NE(help.str().find("Exit status"), std::string::npos);
 }
 
+TEST(CommandLine, TestMisbehaveTakesListsAndRepeats) {
+  auto o = parse_cli({"--from", "a@b.test", "--to", "x@y.test", "--test-misbehave", "ignore-prefix,no-verify",
+                      "--test-misbehave", "bounce-on-failure"});
+  ASSERT_TRUE(o) << o.error().message();
+  EXPECT_TRUE(o->cfg.misbehave.has(misbehaviour::ignore_prefix));
+  EXPECT_TRUE(o->cfg.misbehave.has(misbehaviour::no_verify));
+  EXPECT_TRUE(o->cfg.misbehave.has(misbehaviour::bounce_on_failure));
+  EXPECT_FALSE(o->cfg.misbehave.has(misbehaviour::ignore_sts));
+  EXPECT_EQ(o->cfg.misbehave.to_string(), "ignore-prefix,no-verify,bounce-on-failure");
+  // Conforming unless asked.
+  auto plain = parse_cli({"--from", "a@b.test", "--to", "x@y.test"});
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->cfg.misbehave.any());
+}
+
+TEST(CommandLine, UnknownMisbehaviourIsAUsageErrorListingTheValidNames) {
+  for (std::string const bad : {"ignore-everything", "no-verify,", ",no-verify", "", "no-verify,nope"}) {
+    std::istringstream in;
+    std::ostringstream out, err;
+    EXPECT_EQ(run_cli({"--from", "a@b.test", "--to", "x@y.test", "--test-misbehave", bad}, in, out, err), exit_usage)
+        << bad;
+    for (auto name : misbehaviour_names) EXPECT_NE(err.str().find(name), std::string::npos) << name << " in " << err.str();
+  }
+  std::istringstream in;
+  std::ostringstream out, err;
+  EXPECT_EQ(run_cli({"--from", "a@b.test", "--to", "x@y.test", "--test-misbehave"}, in, out, err), exit_usage);
+  std::ostringstream help;
+  ASSERT_EQ(run_cli({"--help"}, in, help, err), 0);
+  EXPECT_NE(help.str().find("Testing only"), std::string::npos);
+  EXPECT_NE(help.str().find("never use in production"), std::string::npos);
+  for (auto name : misbehaviour_names) EXPECT_NE(help.str().find(name), std::string::npos) << name;
+}
+
 TEST(CommandLine, UnusableConfigurationExits78AndUnreadableMessage66) {
   std::istringstream in("Subject: x\n\nbody\n");
   std::ostringstream out, err;

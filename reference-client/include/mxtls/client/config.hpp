@@ -5,6 +5,7 @@
 #pragma once
 
 #include "mxtls/client/message.hpp"
+#include "mxtls/client/misbehave.hpp"
 #include "mxtls/client/sts_cache.hpp"
 #include "mxtls/net/dns/resolv_conf.hpp"
 #include "mxtls/net/dns/trust_anchor.hpp"
@@ -90,6 +91,10 @@ struct client_config {
 
   /// [SMTP-5.1-01] try MX hosts of equal preference in random order.
   bool shuffle_equal_preference = true;
+
+  /// TEST ONLY (--test-misbehave): deliberate non-conformance, for proving that the
+  /// conformance suite's sender cases can fail. Empty in every real use.
+  misbehaviours misbehave;
 };
 
 }  // namespace mxtls::client
