@@ -25,6 +25,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
+#include <thread>
 
 extern char** environ;
 
@@ -168,8 +170,19 @@ void scene::start_listener(host_state& h, std::uint16_t port, peer_script script
   script.host = h.name;
   if (script.greeting == peer_script{}.greeting) script.greeting = {h.name + " ESMTP mxtls scripted peer"};
   if (script.chains.empty()) script.chains.push_back(w().pki().chain(h.name, h.spec.cert));
-  auto peer = std::make_shared<smtp_peer>(w().executor(), std::move(script));
-  peer->start(asio::ip::make_address(h.address), port);
+  // A replaced peer's acceptor closes asynchronously on the world's thread: retry the bind
+  // (with a fresh peer) for a short while instead of failing with "address already in use".
+  std::shared_ptr<smtp_peer> peer;
+  for (int tries = 0;; ++tries) {
+    try {
+      peer = std::make_shared<smtp_peer>(w().executor(), script);
+      peer->start(asio::ip::make_address(h.address), port);
+      break;
+    } catch (std::system_error const& e) {
+      if (e.code() != std::errc::address_in_use || tries >= 100) throw;
+      std::this_thread::sleep_for(10ms);
+    }
+  }
   w().keep(domain_, peer);
   h.peers[port] = std::move(peer);
   h.seen[port] = 0;
@@ -294,6 +307,12 @@ void scene::advance_time(std::chrono::seconds d) {
   auto const t = w().clock().now() + d;
   w().set_time(t);
   log().note("the world's clock moves forward " + std::to_string(d.count()) + " s");
+}
+
+void scene::advance_sender_clock(std::chrono::seconds d) {
+  sender_offset_ += d;
+  log().note("the clock handed to the sender ({now}) moves forward " + std::to_string(d.count()) +
+             " s (the world's own clock stays)");
 }
 
 case_result scene::no_clock() {
@@ -431,12 +450,13 @@ asio::awaitable<attempt> scene::send(std::string step) {
   {
     std::ofstream m(msg_file, std::ios::binary | std::ios::trunc);
     m << "From: <" << from << ">\r\nTo: <" << to << ">\r\nSubject: mxtls-conform " << label_ << " message " << n
-      << "\r\nDate: " << rfc5322_date(w().clock().now()) << "\r\nMessage-ID: <" << n << "." << label_ << "@"
+      << "\r\nDate: " << rfc5322_date(w().clock().now() + sender_offset_) << "\r\nMessage-ID: <" << n << "." << label_ << "@"
       << t.dsn_domain << ">\r\n\r\nSent by the mxtls-conform sender suite, case domain " << domain_ << ", step "
       << (step.empty() ? std::to_string(n) : step) << ".\r\n";
     if (!m) throw std::runtime_error("cannot write " + msg_file);
   }
-  auto const now_s = std::chrono::duration_cast<std::chrono::seconds>(w().clock().now().time_since_epoch()).count();
+  auto const now_s =
+      std::chrono::duration_cast<std::chrono::seconds>((w().clock().now() + sender_offset_).time_since_epoch()).count();
   std::map<std::string, std::string> const values = {
       {"from", from},
       {"to", to},
@@ -503,6 +523,7 @@ asio::awaitable<attempt> scene::send(std::string step) {
                               (s.sni.empty() ? std::string() : " sni=" + s.sni) +
                               (s.tls_error.empty() ? std::string() : " tls-error=" + s.tls_error));
         if (s.mail_from_in_plaintext) a.plaintext_mail_from = true;
+        a.sessions.push_back({h->name, port, s});
         for (auto const& e : s.wire) log().add(e.channel, "[" + h->name + ":" + std::to_string(port) + "] " + e.text);
         for (auto const& m : s.messages)
           a.deliveries.push_back({h->name, port, m.over_tls, m.tls_version, h->spec.verifiable.value_or(false),

@@ -81,6 +81,14 @@ struct delivery {
   bool excluded = false;
 };
 
+/// One session a peer of the case had during a step (for checks beyond the outcome: SNI,
+/// EHLO after TLS, commands sent).
+struct observed_session {
+  std::string host;  ///< full host name
+  std::uint16_t port = 25;
+  peer_session session;
+};
+
 /// What one hand-over to the sender produced.
 struct attempt {
   delivery_outcome outcome = delivery_outcome::not_attempted;
@@ -90,6 +98,7 @@ struct attempt {
   /// A peer of the case saw MAIL FROM before TLS (even if the message was then refused).
   bool plaintext_mail_from = false;
   std::vector<std::string> contacted;  ///< "host:port tls|plain" for every session, in order
+  std::vector<observed_session> sessions;  ///< the same sessions, as the peers recorded them
   bool dsn = false;                    ///< a delivery status notification reached the sink
   std::string trigger_output;          ///< the tail of the trigger's stdout+stderr
   double elapsed_ms = 0;
@@ -162,6 +171,13 @@ class scene {
   [[nodiscard]] bool can_set_time() const noexcept { return ctx_.sender->can_set_time; }
   /// Moves the world's clock (and DNSSEC signatures) forward by `d`.
   void advance_time(std::chrono::seconds d);
+  /// Moves only the clock this scene hands the sender ({now}, the message's Date) forward by
+  /// `d`; the shared world (DNSSEC signatures, certificates, other cases' {now}) stays. For
+  /// rules timed on the sender's clock alone (max-age of a pin or a cached policy) this is
+  /// safe while other cases run: advance_time re-signs every zone with inception = new now -
+  /// 1 h, so a case that read {now} just before someone's jump of an hour or more sees
+  /// "signature not incepted yet", and a case timing a max-age sees foreign jumps.
+  void advance_sender_clock(std::chrono::seconds d);
   /// The result for a case that needs a clock the trigger cannot take.
   [[nodiscard]] static case_result no_clock();
 
@@ -182,6 +198,7 @@ class scene {
   std::map<std::string, std::unique_ptr<host_state>, std::less<>> hosts_;
   std::optional<policy_host_options> policy_;
   unsigned sends_ = 0;
+  std::chrono::seconds sender_offset_{0};  ///< advance_sender_clock
 };
 
 /// A peer script for a well-behaved STARTTLS receiver named `host` (chains filled in by scene).
