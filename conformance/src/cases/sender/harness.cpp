@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -25,7 +26,6 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <system_error>
 #include <thread>
 
 extern char** environ;
@@ -178,8 +178,8 @@ void scene::start_listener(host_state& h, std::uint16_t port, peer_script script
       peer = std::make_shared<smtp_peer>(w().executor(), script);
       peer->start(asio::ip::make_address(h.address), port);
       break;
-    } catch (std::system_error const& e) {
-      if (e.code() != std::errc::address_in_use || tries >= 100) throw;
+    } catch (boost::system::system_error const& e) {
+      if (e.code() != boost::asio::error::address_in_use || tries >= 100) throw;
       std::this_thread::sleep_for(10ms);
     }
   }
