@@ -283,5 +283,64 @@ sender_case covers_rewrite{{
     },
 }};
 
+
+sender_case max_age_zero{{
+    .id = "banner.max-age-0-removes",
+    .requirements = {"BAN-10", "BAN-18", "BAN-14"},
+    .profile = profile::proposal,
+    .description = "mx1 (valid certificate) sends \"strict-tls=*.<domain>; max-age=86400\" after STARTTLS; on the "
+                   "next send it sends \"strict-tls=*.<domain>; max-age=0\" after STARTTLS. Then the MX becomes "
+                   "mx2, which presents a self-signed certificate.",
+    .expectation = "the pin is removed: mx2 gets the message over opportunistic (unverified) TLS",
+    .run = [](case_context& ctx) -> awaitable<case_result> {
+      scene s(ctx);
+      s.build({.hosts = {{.label = "mx1", .smtp = pinning("strict-tls=*." + s.domain() + "; max-age=86400")},
+                         {.label = "mx2", .in_mx = false, .cert = cert_kind::self_signed}}});
+      auto const a1 = co_await s.send("learn the pin");
+      auto r = judge(a1, learning(), "learn the pin");
+      if (r.v != verdict::pass) co_return r;
+      s.replace_peer("mx1", 25, pinning("strict-tls=*." + s.domain() + "; max-age=0"));
+      auto const a2 = co_await s.send("max-age=0 over verified TLS");
+      r = judge(a2, learning(), "max-age=0 over verified TLS");
+      if (r.v != verdict::pass) co_return r;
+      s.set_mx({{10, "mx2"}});
+      auto const a3 = co_await s.send("formerly covered host");
+      // [BAN-10][BAN-18] max-age=0 deletes the entry for the pattern.
+      co_return judge(a3, uncovered(), "formerly covered host");
+    },
+}};
+
+sender_case plaintext_max_age_zero{{
+    .id = "banner.plaintext-max-age-0-ignored",
+    .requirements = {"BAN-14", "BAN-10", "BAN-19", "TLS-6-01"},
+    .profile = profile::proposal,
+    .description = "mx1 (valid certificate) sends \"strict-tls=*.<domain>; max-age=86400\" after STARTTLS; on the "
+                   "next send an attacker puts \"strict-tls=*.<domain>; max-age=0\" into the plaintext greeting "
+                   "and plaintext EHLO reply (nothing after STARTTLS). Then the MX becomes mx2, whose EHLO reply "
+                   "lacks STARTTLS.",
+    .expectation = "the plaintext removal is ignored and the pin holds: mx2's message is deferred, never "
+                   "plaintext",
+    .run = [](case_context& ctx) -> awaitable<case_result> {
+      scene s(ctx);
+      s.build({.hosts = {{.label = "mx1", .smtp = pinning("strict-tls=*." + s.domain() + "; max-age=86400")},
+                         {.label = "mx2", .in_mx = false, .smtp = stripped_peer()}}});
+      auto const a1 = co_await s.send("learn the pin");
+      auto r = judge(a1, learning(), "learn the pin");
+      if (r.v != verdict::pass) co_return r;
+      auto const removal = "strict-tls=*." + s.domain() + "; max-age=0";
+      peer_script forged;
+      forged.greeting = {s.name("mx1") + " ESMTP " + removal};
+      forged.ehlo_greet = removal;
+      s.replace_peer("mx1", 25, forged);
+      auto const a2 = co_await s.send("forged removal in plaintext");
+      r = judge(a2, {.pass = {o::verified_tls}}, "forged removal in plaintext");
+      if (r.v != verdict::pass) co_return r;
+      s.set_mx({{10, "mx2"}});
+      auto const a3 = co_await s.send("covered host, STARTTLS stripped");
+      // [BAN-14] ignored "whatever it says (including max-age=0)"; [BAN-19] the pin holds.
+      co_return judge(a3, covered(), "covered host, STARTTLS stripped");
+    },
+}};
+
 }  // namespace
 }  // namespace mxtls::conformance::sender
