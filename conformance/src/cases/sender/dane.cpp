@@ -73,18 +73,22 @@ sender_case unusable{{
     .requirements = {"DANE-2.2-02", "DANE-2.2.3-03", "DANE-3.1.3-02", "DNS-13"},
     .profile = profile::core,
     .description = "X-43: signed zone; the only MX mx1 has a self-signed certificate and a secure TLSA RRset with "
-                   "only PKIX-TA(0)/PKIX-EE(1) records (matching its certificate); then mx1 stops offering STARTTLS.",
+                   "only PKIX-TA(0)/PKIX-EE(1) records (matching its certificate); then the MX is mx1b, alike but "
+                   "without STARTTLS.",
     .expectation = "the records are unusable but TLS is required without authentication: delivered over "
                    "(unverified) TLS, then deferred, never plaintext",
     .run = [](case_context& ctx) -> awaitable<case_result> {
       scene s(ctx);
-      s.build({.hosts = {{.label = "mx1", .cert = cert_kind::self_signed}}});
+      s.build({.hosts = {{.label = "mx1", .cert = cert_kind::self_signed},
+                         {.label = "mx1b", .in_mx = false, .cert = cert_kind::self_signed, .smtp = stripped_peer()}}});
       // [DANE-3.1.3-02] usages 0 and 1 are unusable for SMTP; [DANE-2.2-02] TLS still required.
-      s.replace_records("_25._tcp.mx1", net::dns::rr_type::tlsa, {s.tlsa_for("mx1", 25, 1, 1, 1), s.tlsa_for("mx1", 25, 0, 0, 1)});
+      for (auto const* h : {"mx1", "mx1b"})
+        s.replace_records(std::string("_25._tcp.") + h, net::dns::rr_type::tlsa,
+                          {s.tlsa_for(h, 25, 1, 1, 1), s.tlsa_for(h, 25, 0, 0, 1)});
       std::vector<case_result> r;
       auto const a1 = co_await s.send("STARTTLS offered");
       r.push_back(judge(a1, {.pass = {o::unverified_tls, o::verified_tls}, .result_type = "tlsa-invalid"}, "STARTTLS"));
-      s.replace_peer("mx1", 25, stripped_peer());
+      s.set_mx({{10, "mx1b"}});
       // [DANE-2.2.3-03] no delivery unless TLS is negotiated.
       auto const a2 = co_await s.send("STARTTLS stripped");
       r.push_back(judge(a2, {.pass = {o::deferred}, .result_type = "starttls-not-supported"}, "stripped"));
@@ -172,8 +176,9 @@ sender_case ta_chain{{
     .id = "dane.ta-chain-must-include-ta",
     .requirements = {"DANE-3.1.2-01", "DANE-3.1.2-03", "DANE-3.2-02", "DANE-2.2-01"},
     .profile = profile::core,
-    .description = "X-48: signed zone; the only MX mx1 has a secure DANE-TA \"2 0 1\" record for the world's root "
-                   "CA. Step 1: its chain includes the root; step 2: the chain omits it (leaf only).",
+    .description = "X-48: signed zone; step 1: the only MX mx1 has a secure DANE-TA \"2 0 1\" record for the world's root "
+                   "CA and its chain includes the root; step 2: the MX is mx2, alike but its chain omits the root "
+                   "(leaf only).",
     .expectation = "with the TA in the chain: verified TLS; without it the DANE-TA record matches nothing presented: "
                    "deferred",
     .run = [](case_context& ctx) -> awaitable<case_result> {
@@ -182,14 +187,14 @@ sender_case ta_chain{{
       with_root.chain_pem += s.w().pki().ca().cert_pem;
       peer_script full;
       full.chains = {with_root};
-      s.build({.hosts = {{.label = "mx1", .smtp = full}}});
+      s.build({.hosts = {{.label = "mx1", .smtp = full}, {.label = "mx2", .in_mx = false, .excluded = true}}});
       s.replace_records("_25._tcp.mx1", net::dns::rr_type::tlsa, {s.tlsa_ca("mx1")});
+      s.replace_records("_25._tcp.mx2", net::dns::rr_type::tlsa, {s.tlsa_ca("mx2")});
       std::vector<case_result> r;
       auto const a1 = co_await s.send("chain includes the TA");
       r.push_back(judge(a1, {.pass = {o::verified_tls}}, "TA in chain"));
       // [DANE-3.1.2-01] the server must send the TA; without it DANE-TA fails [DANE-3.2-02].
-      s.replace_peer("mx1", 25, good_peer());
-      s.set_excluded("mx1", true);
+      s.set_mx({{10, "mx2"}});
       auto const a2 = co_await s.send("chain omits the TA");
       r.push_back(judge(a2, {.pass = {o::deferred}, .result_type = "tlsa-invalid"}, "TA omitted"));
       co_return combine(r);
