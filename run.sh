@@ -3,20 +3,26 @@
 #  1. the receiver conformance suite (mxtls-conform receiver) against the bundled reference
 #     server mxtls-serve, in a world made for it on 127.0.0.1: a signed DNS zone
 #     serve.mxtls.test (MX, A, _mta-sts and _smtp._tls TXT, TLSA), a test CA that issued the
-#     server's certificate, and the domain's MTA-STS policy host; prints the report path;
-#  2. the lint examples: `mxtls-conform lint` on the bundled example records in examples/
+#     server's certificate, and the domain's MTA-STS policy host;
+#  2. the sender conformance suite (mxtls-conform sender) against the bundled reference client
+#     mxtls-send, through the trigger contract, in the suite's own network and mount namespaces;
+#  3. one combined report of both (mxtls-conform combine); prints its path;
+#  4. the lint examples: `mxtls-conform lint` on the bundled example records in examples/
 #     (good-* must be valid, bad-* invalid).
-# Exit status: 0 when both jobs pass, else the first failing job's status.
+# Exit status: 0 when every job passes, else the first failing job's status.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./scripts/install-deps.sh
 cmake --preset release
-cmake --build --preset release --target mxtls-conform mxtls-serve
+cmake --build --preset release --target mxtls-conform mxtls-serve mxtls-send
 
 build=build/release
 conform=$build/conformance/mxtls-conform
 serve=$build/reference-server/mxtls-serve
+send=$PWD/$build/reference-client/mxtls-send
 report_dir=$build/conformance-report
+rm -rf "$report_dir"
+mkdir -p "$report_dir"
 work=$(mktemp -d "${TMPDIR:-/tmp}/mxtls-run-XXXXXX")
 world_pid=
 serve_pid=
@@ -90,10 +96,30 @@ echo "== receiver suite: mxtls-serve on 127.0.0.1:$port25 (STARTTLS) and :$port2
 start=$(date +%s%N)
 "$conform" receiver --target "127.0.0.1:$port25" --port26 "$port26" --mx-name "$mx" --domain "$domain" \
   --ca "$MXTLS_WORLD_CA" --resolver "$MXTLS_WORLD_DNS" --trust-anchor "$MXTLS_WORLD_TRUST_ANCHOR" \
-  --https-address "$MXTLS_WORLD_POLICY_0" --report-dir "$report_dir" || status=$?
+  --https-address "$MXTLS_WORLD_POLICY_0" --report-dir "$report_dir/receiver" || status=$?
 end=$(date +%s%N)
 echo "receiver suite wall time: $(( (end - start) / 1000000 )) ms"
-echo "report: $report_dir/report.html (also report.json, report.xml)"
+fi
+
+# The sender suite: mxtls-send is the MTA under test, started once per message by the trigger
+# with the world's trust anchor and clock and short timeouts (every peer is local).
+echo "== sender suite: mxtls-send through the trigger contract"
+inject="$send --from {from} --to {to} --trust-anchor {trust_anchor} --state-dir {state_dir} --now {now}"
+inject="$inject --connect-timeout 2 --command-timeout 3 --tls-timeout 3 --https-timeout 3 --dns-timeout 2"
+inject="$inject --helo sender.mxtls.test {message_file}"
+start=$(date +%s%N)
+sender_status=0
+"$conform" sender --inject "$inject" --report-dir "$report_dir/sender" || sender_status=$?
+end=$(date +%s%N)
+echo "sender suite wall time: $(( (end - start) / 1000000 )) ms"
+[ "$status" -eq 0 ] && status=$sender_status
+
+echo "== combined report"
+inputs=()
+for r in receiver sender; do [ -f "$report_dir/$r/report.json" ] && inputs+=("$report_dir/$r/report.json"); done
+if [ "${#inputs[@]}" -gt 0 ]; then
+  "$conform" combine "${inputs[@]}" --report-dir "$report_dir" > "$work/combine.log" || true
+  echo "report: $report_dir/report.html (also report.json, report.xml; per suite: receiver/, sender/)"
 fi
 
 echo "== lint examples"

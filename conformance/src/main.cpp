@@ -15,6 +15,7 @@ void print_help(std::ostream& os) {
         "                        run the receiver suite against an SMTP server\n"
         "  sender --inject 'COMMAND TEMPLATE' [...]\n"
         "                        run the sender suite against a sending MTA\n"
+        "  combine REPORT.json...  merge the reports of several runs into one\n"
         "  list [--role R] [--profile P] [--json]\n"
         "                        print the case catalogue\n"
         "  world [--config FILE] start a test world (DNS, CA, policy hosts) by hand\n"
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   if (cmd == "lint") return mxtls::conformance::lint::main(args);
   if (cmd == "receiver") return mxtls::conformance::cli::receiver_main(args);
   if (cmd == "sender") return mxtls::conformance::cli::sender_main(args);
+  if (cmd == "combine") return mxtls::conformance::cli::combine_main(args);
   if (cmd == "list") return mxtls::conformance::cli::list_main(args);
   if (cmd == "world") return mxtls::conformance::cli::world_main(args);
   std::cerr << "mxtls-conform: unknown command '" << cmd << "' (try 'mxtls-conform --help')\n";

@@ -76,7 +76,7 @@ suite_run run_suite(std::string const& inject, std::vector<std::string> const& c
                                                 std::to_string(++counter) + "-" + tag);
   fs::remove_all(dir);
   fs::create_directories(dir);
-  std::string cmd = std::string(MXTLS_CONFORM_BINARY) + " sender --quiet --jobs 4 --inject " + shell_quote(inject) +
+  std::string cmd = std::string(MXTLS_CONFORM_BINARY) + " sender --quiet --inject " + shell_quote(inject) +
                     " --json " + (dir / "report.json").string();
   for (auto const& c : cases) cmd += " --case " + shell_quote(c);
   cmd += " > " + (dir / "out.txt").string() + " 2>&1";

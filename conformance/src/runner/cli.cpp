@@ -432,7 +432,7 @@ constexpr char const* sender_help =
     "The trigger and everything it starts run inside both. Needs root, or unprivileged user\n"
     "namespaces.\n\n"
     "selection and run:\n"
-    "  --case GLOB, --profile P, --jobs N (default 4), --timeout-scale X, --expect FILE,\n"
+    "  --case GLOB, --profile P, --jobs N (default 8), --timeout-scale X, --expect FILE,\n"
     "  --quiet                  as for 'receiver'\n\n"
     "reports:\n"
     "  --json FILE  --junit FILE  --html FILE  --report-dir DIR (default ./mxtls-report)\n"
@@ -474,7 +474,9 @@ int sender_main(std::vector<std::string> const& args) {
   selection sel;
   sel.role = role::sender;
   run_options opt;
-  opt.jobs = 4;
+  // Sender cases mostly wait (on the MTA, its timeouts and the peers), so more of them run at
+  // once than there are cores.
+  opt.jobs = 8;
   report_paths paths;
   std::optional<std::string> expect_file, spec_dir;
   bool quiet = false;

@@ -17,6 +17,7 @@ inline constexpr int exit_harness = 3;
 int list_main(std::vector<std::string> const& args);
 int receiver_main(std::vector<std::string> const& args);
 int sender_main(std::vector<std::string> const& args);
+int combine_main(std::vector<std::string> const& args);
 int world_main(std::vector<std::string> const& args);
 
 }  // namespace mxtls::conformance::cli

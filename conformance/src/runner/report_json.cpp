@@ -99,7 +99,7 @@ json::value report_to_json(run_report const& report, requirement_registry const&
   json::object doc;
   doc["format"] = report_format;
   doc["tool"] = {{"name", "mxtls-conform"}, {"version", tool_version}};
-  doc["role"] = to_string(report.role);
+  doc["role"] = report.role_label.empty() ? std::string(to_string(report.role)) : report.role_label;
   doc["started"] = iso8601(report.started);
   doc["duration_ms"] = round2(report.duration_ms);
   doc["jobs"] = report.jobs;

@@ -66,6 +66,8 @@ struct run_options {
 /// The whole run: what the reports are made of.
 struct run_report {
   conformance::role role = role::receiver;
+  /// Replaces the role in the reports' header (a combined report: "receiver+sender").
+  std::string role_label;
   std::vector<case_record> cases;  ///< in selection (catalogue) order
   std::chrono::system_clock::time_point started;  ///< wall clock, for the report header
   double duration_ms = 0;

@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <future>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -447,17 +448,39 @@ std::uint16_t smtp_peer::port() const noexcept { return state_->port; }
 
 peer_script const& smtp_peer::script() const noexcept { return state_->script; }
 
+namespace {
+void close_everything(smtp_peer::state& st);
+}  // namespace
+
 void smtp_peer::stop() {
-  asio::dispatch(state_->strand, [st = state_] {
-    if (st->stopped) return;
-    st->stopped = true;
-    boost::system::error_code ec;
-    st->acceptor.close(ec);
-    for (auto const& w : st->live)
-      if (auto c = w.lock()) c->close();
-    st->live.clear();
-  });
+  asio::dispatch(state_->strand, [st = state_] { close_everything(*st); });
 }
+
+void smtp_peer::stop_and_wait() {
+  if (state_->strand.running_in_this_thread()) {
+    close_everything(*state_);
+    return;
+  }
+  std::promise<void> done;
+  auto closed = done.get_future();
+  asio::dispatch(state_->strand, [st = state_, &done] {
+    close_everything(*st);
+    done.set_value();
+  });
+  closed.wait();
+}
+
+namespace {
+void close_everything(smtp_peer::state& st) {
+  if (st.stopped) return;
+  st.stopped = true;
+  boost::system::error_code ec;
+  st.acceptor.close(ec);
+  for (auto const& w : st.live)
+    if (auto c = w.lock()) c->close();
+  st.live.clear();
+}
+}  // namespace
 
 std::vector<peer_session> smtp_peer::sessions() const {
   std::lock_guard lock(state_->mu);

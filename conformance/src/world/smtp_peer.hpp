@@ -138,8 +138,12 @@ class smtp_peer {
   [[nodiscard]] std::uint16_t port() const noexcept;
   [[nodiscard]] peer_script const& script() const noexcept;
 
-  /// Stops accepting and closes every connection.
+  /// Stops accepting and closes every connection (asynchronously, on the peer's strand).
   void stop();
+  /// The same, and returns only when the listening socket is closed, so another peer can bind
+  /// its address and port at once. Never call it on the executor's thread from outside the
+  /// peer's strand (it would wait for itself).
+  void stop_and_wait();
 
   /// Snapshot of every session so far, in accept order.
   [[nodiscard]] std::vector<peer_session> sessions() const;

@@ -160,9 +160,15 @@ scene::host_state const& scene::host(std::string_view label) const {
   return *it->second;
 }
 
+void scene::stop_now(std::shared_ptr<smtp_peer> const& peer) {
+  // The listening socket is closed when this returns, so a successor can bind the same address
+  // and port at once (cases run on the runner's threads, never on the world's).
+  peer->stop_and_wait();
+}
+
 void scene::start_listener(host_state& h, std::uint16_t port, peer_script script) {
   if (auto it = h.peers.find(port); it != h.peers.end()) {
-    it->second->stop();
+    stop_now(it->second);
     h.peers.erase(it);
     h.seen.erase(port);
   }
@@ -170,18 +176,12 @@ void scene::start_listener(host_state& h, std::uint16_t port, peer_script script
   script.host = h.name;
   if (script.greeting == peer_script{}.greeting) script.greeting = {h.name + " ESMTP mxtls scripted peer"};
   if (script.chains.empty()) script.chains.push_back(w().pki().chain(h.name, h.spec.cert));
-  // A replaced peer's acceptor closes asynchronously on the world's thread: retry the bind
-  // (with a fresh peer) for a short while instead of failing with "address already in use".
-  std::shared_ptr<smtp_peer> peer;
-  for (int tries = 0;; ++tries) {
-    try {
-      peer = std::make_shared<smtp_peer>(w().executor(), script);
-      peer->start(asio::ip::make_address(h.address), port);
-      break;
-    } catch (boost::system::system_error const& e) {
-      if (e.code() != boost::asio::error::address_in_use || tries >= 100) throw;
-      std::this_thread::sleep_for(10ms);
-    }
+  auto peer = std::make_shared<smtp_peer>(w().executor(), script);
+  try {
+    peer->start(asio::ip::make_address(h.address), port);
+  } catch (boost::system::system_error const& e) {
+    throw std::runtime_error("scripted peer " + h.name + " on " + h.address + ":" + std::to_string(port) + ": " +
+                             e.code().message());
   }
   w().keep(domain_, peer);
   h.peers[port] = std::move(peer);
@@ -228,7 +228,7 @@ void scene::replace_peer(std::string_view label, std::uint16_t port, std::option
     start_listener(h, port, std::move(*script));
     log().note("host " + h.name + ": port " + std::to_string(port) + " has a new behaviour");
   } else if (auto it = h.peers.find(port); it != h.peers.end()) {
-    it->second->stop();
+    stop_now(it->second);
     h.peers.erase(it);
     h.seen.erase(port);
     log().note("host " + h.name + ": nothing listens on port " + std::to_string(port) + " any more");
@@ -381,6 +381,10 @@ asio::awaitable<process_result> run_shell(std::string const& command, std::strin
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  // The trigger (and an MTA daemon it may start) must not inherit the world's sockets: Asio
+  // does not mark them close-on-exec, and an inherited listener would keep a scripted peer's
+  // address and port bound after the peer stopped (and let the MTA read the world's traffic).
+  posix_spawn_file_actions_addclosefrom_np(&fa, 3);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
   posix_spawnattr_setpgroup(&attr, 0);
   sigset_t none;

@@ -191,6 +191,7 @@ class scene {
   host_state& host(std::string_view label);
   host_state const& host(std::string_view label) const;
   void start_listener(host_state& h, std::uint16_t port, peer_script script);
+  void stop_now(std::shared_ptr<smtp_peer> const& peer);
 
   case_context& ctx_;
   std::string domain_;
