@@ -118,7 +118,7 @@ echo "== combined report"
 inputs=()
 for r in receiver sender; do [ -f "$report_dir/$r/report.json" ] && inputs+=("$report_dir/$r/report.json"); done
 if [ "${#inputs[@]}" -gt 0 ]; then
-  "$conform" combine "${inputs[@]}" --report-dir "$report_dir" > "$work/combine.log" || true
+  "$conform" combine "${inputs[@]}" --report-dir "$report_dir" || true
   echo "report: $report_dir/report.html (also report.json, report.xml; per suite: receiver/, sender/)"
 fi
 
