@@ -109,6 +109,33 @@ profile parse_profile_arg(std::string const& s) {
   return *p;
 }
 
+/// The options `receiver` and `sender` share: selection, run, expectations and reports.
+struct suite_args {
+  selection sel;
+  run_options opt;
+  report_paths paths;
+  std::optional<std::string> expect_file, spec_dir;
+  bool quiet = false;
+
+  /// Consumes the current option of `r` if it is one of these; false otherwise.
+  bool take(arg_reader& r) {
+    auto const& n = r.name();
+    if (n == "--case") sel.case_globs.push_back(r.value());
+    else if (n == "--profile") sel.profiles.push_back(parse_profile_arg(r.value()));
+    else if (n == "--jobs") opt.jobs = parse_jobs(r.value());
+    else if (n == "--timeout-scale") opt.timeout_scale = parse_scale(r.value());
+    else if (n == "--expect") expect_file = r.value();
+    else if (n == "--json") paths.json = r.value();
+    else if (n == "--junit") paths.junit = r.value();
+    else if (n == "--html") paths.html = r.value();
+    else if (n == "--report-dir") paths.dir = r.value();
+    else if (n == "--spec-dir") spec_dir = r.value();
+    else if (n == "--quiet") quiet = true;
+    else return false;
+    return true;
+  }
+};
+
 std::string join(std::vector<std::string> const& v, char const* sep) {
   std::string out;
   for (auto const& s : v) out += (out.empty() ? "" : sep) + s;
@@ -252,12 +279,9 @@ std::optional<std::string> preflight(std::string const& host, std::uint16_t port
 int receiver_main(std::vector<std::string> const& args) {
   receiver_target target;
   bool have_target = false;
-  selection sel;
-  sel.role = role::receiver;
-  run_options opt;
-  report_paths paths;
-  std::optional<std::string> expect_file, spec_dir;
-  bool quiet = false;
+  suite_args run_args;
+  run_args.sel.role = role::receiver;
+  auto& [sel, opt, paths, expect_file, spec_dir, quiet] = run_args;
   try {
     arg_reader r(args);
     while (r.next()) {
@@ -286,29 +310,7 @@ int receiver_main(std::vector<std::string> const& args) {
         target.trust_anchor = r.value();
       } else if (n == "--https-address") {
         target.https_address = r.value();
-      } else if (n == "--case") {
-        sel.case_globs.push_back(r.value());
-      } else if (n == "--profile") {
-        sel.profiles.push_back(parse_profile_arg(r.value()));
-      } else if (n == "--jobs") {
-        opt.jobs = parse_jobs(r.value());
-      } else if (n == "--timeout-scale") {
-        opt.timeout_scale = parse_scale(r.value());
-      } else if (n == "--expect") {
-        expect_file = r.value();
-      } else if (n == "--json") {
-        paths.json = r.value();
-      } else if (n == "--junit") {
-        paths.junit = r.value();
-      } else if (n == "--html") {
-        paths.html = r.value();
-      } else if (n == "--report-dir") {
-        paths.dir = r.value();
-      } else if (n == "--spec-dir") {
-        spec_dir = r.value();
-      } else if (n == "--quiet") {
-        quiet = true;
-      } else {
+      } else if (!run_args.take(r)) {
         throw usage_error("unknown option '" + n + "'");
       }
     }
@@ -471,15 +473,12 @@ int sender_main(std::vector<std::string> const& args) {
   sender_target target;
   bool have_inject = false, namespaced = true, keep_work = false;
   std::string work_dir;
-  selection sel;
-  sel.role = role::sender;
-  run_options opt;
+  suite_args run_args;
+  run_args.sel.role = role::sender;
   // Sender cases mostly wait (on the MTA, its timeouts and the peers), so more of them run at
   // once than there are cores.
-  opt.jobs = 8;
-  report_paths paths;
-  std::optional<std::string> expect_file, spec_dir;
-  bool quiet = false;
+  run_args.opt.jobs = 8;
+  auto& [sel, opt, paths, expect_file, spec_dir, quiet] = run_args;
   try {
     arg_reader r(args);
     while (r.next()) {
@@ -508,29 +507,7 @@ int sender_main(std::vector<std::string> const& args) {
         work_dir = r.value();
       } else if (n == "--keep-work") {
         keep_work = true;
-      } else if (n == "--case") {
-        sel.case_globs.push_back(r.value());
-      } else if (n == "--profile") {
-        sel.profiles.push_back(parse_profile_arg(r.value()));
-      } else if (n == "--jobs") {
-        opt.jobs = parse_jobs(r.value());
-      } else if (n == "--timeout-scale") {
-        opt.timeout_scale = parse_scale(r.value());
-      } else if (n == "--expect") {
-        expect_file = r.value();
-      } else if (n == "--json") {
-        paths.json = r.value();
-      } else if (n == "--junit") {
-        paths.junit = r.value();
-      } else if (n == "--html") {
-        paths.html = r.value();
-      } else if (n == "--report-dir") {
-        paths.dir = r.value();
-      } else if (n == "--spec-dir") {
-        spec_dir = r.value();
-      } else if (n == "--quiet") {
-        quiet = true;
-      } else {
+      } else if (!run_args.take(r)) {
         throw usage_error("unknown option '" + n + "'");
       }
     }
