@@ -145,6 +145,19 @@ Testing only (never use in production):
                              (bogus and unsigned zones too)
     bounce-on-failure        bounce (69) where the rules defer (75), without the
                              MTA-STS id re-check
+    starttls-again           STARTTLS is sent again inside TLS when the post-TLS
+                             EHLO reply still offers it
+    skip-post-tls-ehlo       no EHLO after the STARTTLS handshake: MAIL FROM at once,
+                             with the plaintext EHLO capabilities
+    pin-from-unverified      strict-tls= directives are learned over TLS whose
+                             certificate was not verified too
+    pin-ignore-scope         strict-tls= directives are learned whatever their pattern
+                             (out-of-scope ones too)
+    pin-keep-on-max-age-0    a directive with max-age=0 does not remove the pin
+    prefer-tlsa-mx           MX hosts with usable TLSA records are tried first,
+                             whatever their preference
+    sts-fetch-failure-defers a valid _mta-sts record whose policy cannot be fetched
+                             (nothing cached) defers the message
 
 Exit status: 0 delivered, 75 deferred, 69 bounced, 64 usage, 65 message not sendable,
 66 message unreadable, 78 configuration unusable.

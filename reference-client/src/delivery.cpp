@@ -145,6 +145,26 @@ class domain_delivery {
            {"SMTP-5.1-01", "DNS-16", rep_.mx_authentic ? "DNS-03" : "DNS-04"});
     }
 
+    if (misbehaving(misbehaviour::prefer_tlsa_mx) && mx_dnssec_ == dnssec_status::secure) {
+      // TEST ONLY prefer-tlsa-mx breaks [DANE-2.2.1-01][DNS-16]: MX hosts with a usable
+      // port-25 TLSA RRset are moved before the others, whatever their preference.
+      std::vector<std::string> with_tlsa, without_tlsa;
+      for (auto const& h : hosts) {
+        bool usable = false;
+        auto addrs = co_await dns_.lookup_addresses(h);
+        if (addrs && secure(addrs->status)) {
+          auto const dl = co_await lookup_dane(25, h, *addrs);
+          usable = dl.state == dane_state::usable;
+        }
+        (usable ? with_tlsa : without_tlsa).push_back(h);
+      }
+      with_tlsa.insert(with_tlsa.end(), without_tlsa.begin(), without_tlsa.end());
+      hosts = std::move(with_tlsa);
+      std::string list;
+      for (auto const& h : hosts) list += (list.empty() ? "" : ", ") + h;
+      note("misbehave", "prefer-tlsa-mx: MX hosts with usable TLSA first: " + list, {"DANE-2.2.1-01", "DNS-16"});
+    }
+
     // --- rounds: the MX list, then once more after a changed MTA-STS id (DNS-15) ---
     sts_view view{std::nullopt, "none", ""};
     if (misbehaving(misbehaviour::ignore_sts)) {
@@ -152,6 +172,13 @@ class domain_delivery {
       note("misbehave", "ignore-sts: MTA-STS not discovered", {"STS-5.1-01"});
     } else {
       view = co_await sts_.discover(group_.domain, rep_.trail);
+    }
+    if (misbehaving(misbehaviour::sts_fetch_failure_defers) && !view.policy && !view.txt_id.empty()) {
+      // TEST ONLY sts-fetch-failure-defers breaks [STS-3.3-10]: a valid TXT record whose
+      // policy could not be fetched, with nothing cached, defers the message instead of
+      // delivering as though the domain had no MTA-STS.
+      note("misbehave", "sts-fetch-failure-defers: no policy for id " + view.txt_id + ": deferring", {"STS-3.3-10"});
+      co_return finish(outcome::deferred, "MTA-STS policy could not be fetched", {"STS-3.3-10"});
     }
     std::string last_reason = "no MX host could be used";
     std::vector<std::string> last_ids;

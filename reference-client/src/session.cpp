@@ -258,6 +258,12 @@ class session {
                                                                             : spec::banner::directive_source::tls_ehlo;
       auth = spec::banner::channel_auth::verified;
     }
+    if (misbehaving(misbehaviour::pin_from_unverified) && auth == spec::banner::channel_auth::unverified) {
+      // TEST ONLY pin-from-unverified breaks [BAN-14]: a directive inside TLS whose
+      // certificate was not verified for H counts as one over verified TLS.
+      note("misbehave", "pin-from-unverified: directive over unverified TLS treated as verified", {"BAN-14"});
+      auth = spec::banner::channel_auth::verified;
+    }
     auto found = spec::banner::find_directive(r, kind);
     std::string const where(spec::banner::to_string(source));
     if (!found) {
@@ -270,7 +276,16 @@ class session {
     if (!*found) return;
     auto const& dir = **found;
     auto const decision = spec::banner::decide_directive(dir, req_.host, source, auth);
-    if (decision.action != spec::banner::honour_action::accept) {
+    // The host the pin is stored for; the pin store checks scope again (BAN-12).
+    std::string pin_host = req_.host;
+    if (misbehaving(misbehaviour::pin_ignore_scope) && decision.reason == spec::banner::honour_reason::out_of_scope) {
+      // TEST ONLY pin-ignore-scope breaks [BAN-12]: an out-of-scope directive is stored as if
+      // a host the pattern is in scope for had sent it ("*.B" from x.B, "P" from P).
+      auto const pattern = dir.pattern.to_string();
+      pin_host = pattern.starts_with("*.") ? "x" + pattern.substr(1) : pattern;
+      note("misbehave", "pin-ignore-scope: out-of-scope directive " + spec::banner::print_directive(dir) + " honoured",
+           {"BAN-12"});
+    } else if (decision.action != spec::banner::honour_action::accept) {
       note("directive",
            "directive " + spec::banner::print_directive(dir) + " in " + where + " ignored: " +
                std::string(spec::banner::to_string(decision.reason)),
@@ -279,8 +294,14 @@ class session {
     }
     // [BAN-18][BAN-24][BAN-25] stored at the time of receipt, whatever happens next;
     // [BAN-23] it applies from the next connection on.
+    if (misbehaving(misbehaviour::pin_keep_on_max_age_0) && dir.max_age == 0) {
+      // TEST ONLY pin-keep-on-max-age-0 breaks [BAN-10]: max-age=0 leaves the pin in place.
+      note("misbehave", "pin-keep-on-max-age-0: " + spec::banner::print_directive(dir) + " does not remove the pin",
+           {"BAN-10"});
+      return;
+    }
     auto const now = env_.cfg.now();
-    auto const outcome = env_.state.pin_apply(dir, req_.host, now);
+    auto const outcome = env_.state.pin_apply(dir, pin_host, now);
     note("directive",
          "directive " + spec::banner::print_directive(dir) + " from " + req_.host + " over verified TLS: pin " +
              std::string(spec::banner::to_string(outcome)),
@@ -577,6 +598,15 @@ class session {
       co_return;
     }
     bool const verified = res_.tls->verified;
+    if (misbehaving(misbehaviour::skip_post_tls_ehlo)) {
+      // TEST ONLY skip-post-tls-ehlo breaks [TLS-4.2-04][PFX-17][TLS-4.2-03]: no EHLO after
+      // the handshake; MAIL FROM follows at once, with the plaintext capabilities.
+      note("misbehave", "skip-post-tls-ehlo: no EHLO after TLS, pre-TLS capabilities kept",
+           {"TLS-4.2-04", "PFX-17", "TLS-4.2-03"});
+      co_await transaction(tio, *caps, true);
+      co_await ts.async_shutdown();
+      co_return;
+    }
     // [PFX-17][TLS-4.2-03][TLS-4.2-04] forget the plaintext capabilities; EHLO again.
     if (!co_await tio.send("EHLO " + env_.cfg.helo + "\r\n", t.command)) {
       requirement_failure("post-TLS EHLO could not be sent", {"PFX-14"}, "validation-failure");
@@ -599,7 +629,19 @@ class session {
       co_return;
     }
     // [TLS-4.2-07] never a second STARTTLS, even when a broken server still offers it.
-    if (caps2->starttls()) note("smtp", "server offers STARTTLS again after TLS: ignored", {"TLS-4.2-07", "TLS-4.2-06"});
+    if (caps2->starttls() && misbehaving(misbehaviour::starttls_again)) {
+      // TEST ONLY starttls-again breaks [TLS-4.2-07]: STARTTLS is sent again inside TLS
+      // because the post-TLS EHLO lists it; whatever the reply, the transaction follows.
+      bool const sent = co_await tio.send("STARTTLS\r\n", t.command);
+      std::string answer = "not sent";
+      if (sent) {
+        auto const again = co_await tio.read_reply(t.command);
+        answer = again.ok() ? one_line(again.reply) : again.detail;
+      }
+      note("misbehave", "starttls-again: STARTTLS sent inside TLS: " + answer, {"TLS-4.2-07"});
+    } else if (caps2->starttls()) {
+      note("smtp", "server offers STARTTLS again after TLS: ignored", {"TLS-4.2-07", "TLS-4.2-06"});
+    }
     co_await transaction(tio, *caps2, true);
     co_await ts.async_shutdown();
   }

@@ -28,16 +28,24 @@ enum class misbehaviour : std::uint8_t {
   port26_fallback_plaintext,  ///< after a failed port 26, plaintext allowed on 25 (P26-13, P26-15)
   assume_dnssec_secure,       ///< every DNS answer counted as secure, none validated (DNS-06)
   bounce_on_failure,          ///< bounce where the rules defer, no STS re-check (DNS-15, STS-5-05)
+  starttls_again,             ///< STARTTLS again inside TLS when the post-TLS EHLO offers it (TLS-4.2-07)
+  skip_post_tls_ehlo,         ///< no EHLO after the handshake; pre-TLS capabilities reused (TLS-4.2-04)
+  pin_from_unverified,        ///< directives honoured over unverified TLS (BAN-14)
+  pin_ignore_scope,           ///< out-of-scope directives honoured (BAN-12)
+  pin_keep_on_max_age_0,      ///< max-age=0 does not remove the pin (BAN-10)
+  prefer_tlsa_mx,             ///< MX hosts with usable TLSA tried first (DANE-2.2.1-01, DNS-16)
+  sts_fetch_failure_defers,   ///< a failed policy fetch with nothing cached defers (STS-3.3-10)
 };
 
-inline constexpr std::size_t misbehaviour_count = 13;
+inline constexpr std::size_t misbehaviour_count = 20;
 
 /// The names of --test-misbehave, in enumerator order.
 inline constexpr std::array<std::string_view, misbehaviour_count> misbehaviour_names = {
     "ignore-prefix",      "ignore-pins",      "pin-from-plaintext",        "ignore-sts",
     "sts-lenient-fetch",  "sts-no-cache",     "ignore-dane",               "no-verify",
     "plaintext-fallback", "no-port26",        "port26-fallback-plaintext", "assume-dnssec-secure",
-    "bounce-on-failure",
+    "bounce-on-failure",  "starttls-again",   "skip-post-tls-ehlo",        "pin-from-unverified",
+    "pin-ignore-scope",   "pin-keep-on-max-age-0",     "prefer-tlsa-mx",            "sts-fetch-failure-defers",
 };
 
 [[nodiscard]] constexpr std::string_view to_string(misbehaviour m) noexcept {
