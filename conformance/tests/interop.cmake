@@ -13,3 +13,20 @@ if(UNIX AND TARGET mxtls-conform)
     # Ports 25/26 exist only inside the test's own network namespace; still, one at a time.
     RUN_SERIAL TRUE)
 endif()
+
+# The sender suite against a real Postfix as the sending MTA (tests/interop/postfix-sender.sh):
+# a private send-only instance, started by the suite's trigger inside the suite's namespaces;
+# its verdicts must match conformance/expectations/postfix-3.7-sender.txt. Skipped (exit 77)
+# without root, unshare or postfix.
+if(UNIX AND TARGET mxtls-conform)
+  add_test(NAME interop.postfix-sender
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/interop/postfix-sender.sh $<TARGET_FILE:mxtls-conform>
+                   ${CMAKE_CURRENT_BINARY_DIR}/postfix-sender-report)
+  set_tests_properties(interop.postfix-sender PROPERTIES
+    LABELS "interop;integration"
+    SKIP_RETURN_CODE 77
+    # About 20-30 s (74 cases, 8 jobs); the script itself gives up after 400 s.
+    TIMEOUT 480
+    # Its own namespaces, but one Postfix instance and 8 jobs: one at a time.
+    RUN_SERIAL TRUE)
+endif()

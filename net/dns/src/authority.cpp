@@ -1005,11 +1005,15 @@ std::optional<std::vector<std::uint8_t>> authority::respond(std::span<std::uint8
   bool ad = false;
   bool const acts_as_resolver = mode != resolver_mode::authoritative;
   if (mode == resolver_mode::validating && r.code != rcode::servfail && r.code != rcode::refused) {
-    if (r.zones_status == dnssec_status::bogus && !cd) {
+    // A validating resolver fails bogus data, whether the whole zone's signatures are broken or
+    // only this RRset's (a bogus_signatures fault on a name in a signed zone); with CD it passes
+    // the data on without AD.
+    bool const fault_bogus = f == fault::bogus_signatures && r.zones_status == dnssec_status::secure;
+    if ((r.zones_status == dnssec_status::bogus || fault_bogus) && !cd) {
       r = reply{};
       r.code = rcode::servfail;
     } else {
-      ad = r.zones_status == dnssec_status::secure && f != fault::bogus_signatures;
+      ad = r.zones_status == dnssec_status::secure && !fault_bogus;
     }
   } else if (mode == resolver_mode::ad_always) {
     ad = true;

@@ -191,6 +191,12 @@ TEST(DnsAuthority, ValidatingModeSetsAdOnlyForSecureZonesAndFailsBogusOnes) {
   EXPECT_TRUE(ad_of(*good));
   EXPECT_FALSE(ad_of(*plain));
   EXPECT_EQ(rcode_of(*broken), 2);
+  // Only one RRset's signatures broken (a fault in a signed zone): bogus too, not insecure.
+  a.set_fault("good.test", fault::bogus_signatures);
+  auto faulted = a.respond(make_query("good.test", 1, true, true), transport::udp);
+  ASSERT_TRUE(faulted);
+  EXPECT_EQ(rcode_of(*faulted), 2);
+  a.set_fault("good.test", fault::none);
   a.set_resolver_mode(resolver_mode::ad_always);
   auto lying = a.respond(make_query("broken.test", 1, true, true), transport::udp);
   ASSERT_TRUE(lying);

@@ -7,6 +7,7 @@
 #endif
 #include "cases/sender/harness.hpp"
 
+#include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -176,12 +177,23 @@ void scene::start_listener(host_state& h, std::uint16_t port, peer_script script
   script.host = h.name;
   if (script.greeting == peer_script{}.greeting) script.greeting = {h.name + " ESMTP mxtls scripted peer"};
   if (script.chains.empty()) script.chains.push_back(w().pki().chain(h.name, h.spec.cert));
-  auto peer = std::make_shared<smtp_peer>(w().executor(), script);
-  try {
-    peer->start(asio::ip::make_address(h.address), port);
-  } catch (boost::system::system_error const& e) {
-    throw std::runtime_error("scripted peer " + h.name + " on " + h.address + ":" + std::to_string(port) + ": " +
-                             e.code().message());
+  // A replaced peer's listener is closed by stop_now, but a trigger being spawned at that moment
+  // by another case's thread holds copies of every descriptor (between clone and closefrom in
+  // posix_spawn's child), so the port can still be bound for a moment: retry a while.
+  std::shared_ptr<smtp_peer> peer;
+  for (auto const give_up = std::chrono::steady_clock::now() + 2s;;) {
+    peer = std::make_shared<smtp_peer>(w().executor(), script);
+    try {
+      peer->start(asio::ip::make_address(h.address), port);
+      break;
+    } catch (boost::system::system_error const& e) {
+      if (e.code() == asio::error::address_in_use && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(20ms);
+        continue;
+      }
+      throw std::runtime_error("scripted peer " + h.name + " on " + h.address + ":" + std::to_string(port) + ": " +
+                               e.code().message());
+    }
   }
   w().keep(domain_, peer);
   h.peers[port] = std::move(peer);
