@@ -4,7 +4,7 @@
 // shows (deferred 75 / bounced 69). Each row runs twice, once per arm, in a fresh world. The
 // requirement each misbehaviour breaks is named in the row (PFX-14, BAN-19, BAN-14,
 // STS-5.1-01, STS-3.3-01/04/05/08, STS-3.2-02, STS-3.3-11, DNS-08, PFX-12, DNS-19, P26-09,
-// P26-15, DNS-06, DNS-15).
+// P26-15, DNS-06, DNS-15, TLS-4.2-07, TLS-4.2-04, BAN-12, BAN-10, DANE-2.2.1-01, STS-3.3-10).
 #include "delivery_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -309,6 +309,93 @@ std::vector<scenario> const& scenarios() {
          return t.observe(t.deliver(), mx);
        },
        deferred_no_mail, observed{outcome::bounced, "none"}},
+      // [TLS-4.2-07] the post-TLS EHLO reply still lists STARTTLS (the peer answers 503).
+      {"StarttlsAgain", misbehaviour::starttls_again,
+       [](Misbehave& t) {
+         auto s = t.script(t.name("mx"));
+         s.offer_starttls_in_tls = true;
+         auto mx = t.host("mx", s);
+         t.publish(zone_security::insecure, {"@ MX 10 mx", t.a_record(mx)});
+         auto const r = t.deliver();
+         std::size_t starttls = 0;
+         for (auto const& ps : mx.smtp->sessions())
+           starttls += static_cast<std::size_t>(std::count(ps.commands.begin(), ps.commands.end(), "STARTTLS"));
+         return observed{r.result, Misbehave::mail_of(mx) + (starttls > 1 ? " after a second STARTTLS" : "")};
+       },
+       observed{outcome::delivered, "tls@25"}, observed{outcome::delivered, "tls@25 after a second STARTTLS"}},
+      // [TLS-4.2-04][PFX-17] a peer that forgets the EHLO on TLS: MAIL before a new EHLO gets 503.
+      {"SkipPostTlsEhlo", misbehaviour::skip_post_tls_ehlo,
+       [](Misbehave& t) {
+         auto s = t.script(t.name("mx"));
+         s.forget_ehlo_on_tls = true;
+         auto mx = t.host("mx", s);
+         t.publish(zone_security::insecure, {"@ MX 10 mx", t.a_record(mx)});
+         return t.observe(t.deliver(), mx);
+       },
+       observed{outcome::delivered, "tls@25"}, observed{outcome::bounced, "none"}},
+      // [BAN-14] a directive over TLS with a self-signed certificate; the second delivery shows it.
+      {"PinFromUnverified", misbehaviour::pin_from_unverified,
+       [](Misbehave& t) {
+         auto s = t.script(t.name("mx"), cert_kind::self_signed);
+         s.ehlo_greet_tls = "hello strict-tls=*." + t.zone + "; max-age=3600";
+         auto first = t.host("mx", s);
+         t.publish(zone_security::insecure, {"@ MX 10 mx", t.a_record(first)});
+         if (t.deliver().result != outcome::delivered) return observed{};
+         auto second = t.host("mx", t.stripped("mx"));
+         t.repoint("mx", second);
+         return t.observe(t.deliver(), second);
+       },
+       plaintext_delivery, deferred_no_mail},
+      // [BAN-12] mx.<zone> pins "<zone>; includeSubDomains" (neither itself nor *.<zone>).
+      {"PinIgnoreScope", misbehaviour::pin_ignore_scope,
+       [](Misbehave& t) {
+         auto s = t.script(t.name("mx"));
+         s.ehlo_greet_tls = "hello strict-tls=" + t.zone + "; max-age=3600; includeSubDomains";
+         auto first = t.host("mx", s);
+         t.publish(zone_security::insecure, {"@ MX 10 mx", t.a_record(first)});
+         if (t.deliver().result != outcome::delivered) return observed{};
+         auto second = t.host("mx", t.stripped("mx"));
+         t.repoint("mx", second);
+         return t.observe(t.deliver(), second);
+       },
+       plaintext_delivery, deferred_no_mail},
+      // [BAN-10] a pin, then max-age=0 over verified TLS, then STARTTLS stripped.
+      {"PinKeepOnMaxAge0", misbehaviour::pin_keep_on_max_age_0,
+       [](Misbehave& t) {
+         auto s = t.script(t.name("mx"));
+         s.ehlo_greet_tls = "hello strict-tls=*." + t.zone + "; max-age=3600";
+         auto first = t.host("mx", s);
+         t.publish(zone_security::insecure, {"@ MX 10 mx", t.a_record(first)});
+         if (t.deliver().result != outcome::delivered || t.state.pins().size() != 1) return observed{};
+         s.ehlo_greet_tls = "hello strict-tls=*." + t.zone + "; max-age=0";
+         auto removing = t.host("mx", s);
+         t.repoint("mx", removing);
+         if (t.deliver().result != outcome::delivered) return observed{};
+         auto third = t.host("mx", t.stripped("mx"));
+         t.repoint("mx", third);
+         return t.observe(t.deliver(), third);
+       },
+       plaintext_delivery, deferred_no_mail},
+      // [DANE-2.2.1-01][DNS-16] mx1 (10) without TLSA, mx2 (20) with a matching DANE-EE record.
+      {"PreferTlsaMx", misbehaviour::prefer_tlsa_mx,
+       [](Misbehave& t) {
+         auto mx1 = t.host("mx1", t.script(t.name("mx1")));
+         auto s2 = t.script(t.name("mx2"));
+         auto const digest = net::pki::to_hex(s2.leaf->spki_sha256);
+         auto mx2 = t.host("mx2", s2);
+         t.publish(zone_security::secure, {"@ MX 10 mx1", "@ MX 20 mx2", t.a_record(mx1), t.a_record(mx2),
+                                           "_25._tcp.mx2 TLSA 3 1 1 " + digest});
+         return t.observe(t.deliver(), mx1);
+       },
+       observed{outcome::delivered, "tls@25"}, observed{outcome::delivered, "none"}},
+      // [STS-3.3-10] a valid _mta-sts record, no policy host (no address), nothing cached.
+      {"StsFetchFailureDefers", misbehaviour::sts_fetch_failure_defers,
+       [](Misbehave& t) {
+         auto mx = t.host("mx", t.script(t.name("mx")));
+         t.publish(zone_security::insecure, {"@ MX 10 mx", t.a_record(mx), "_mta-sts TXT \"v=STSv1; id=1\""});
+         return t.observe(t.deliver(), mx);
+       },
+       observed{outcome::delivered, "tls@25"}, deferred_no_mail},
   };
   return all;
 }

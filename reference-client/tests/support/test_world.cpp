@@ -82,6 +82,7 @@ struct smtp_peer::state : std::enable_shared_from_this<smtp_peer::state> {
 
   template <class Stream>
   asio::awaitable<loop_end> serve(Stream& s, net::line_reader<Stream>& lr, std::size_t idx, bool tls) {
+    bool ehlo_seen = false;  // in this phase (plaintext, or inside TLS)
     for (;;) {
       auto l = co_await lr.read_line(10s);
       if (l.status != net::line_status::line) co_return loop_end::closed;
@@ -94,7 +95,8 @@ struct smtp_peer::state : std::enable_shared_from_this<smtp_peer::state> {
         if (!greet.empty()) r += " " + greet;
         r += "\r\n250-SIZE 10000000\r\n";
         if (script.eightbitmime) r += "250-8BITMIME\r\n";
-        if (!tls && script.offer_starttls) r += "250-STARTTLS\r\n";
+        if ((!tls && script.offer_starttls) || (tls && script.offer_starttls_in_tls)) r += "250-STARTTLS\r\n";
+        ehlo_seen = true;
         r += "250 ENHANCEDSTATUSCODES\r\n";
         if (!co_await send(s, r)) co_return loop_end::closed;
       } else if (verb == "HELO") {
@@ -111,6 +113,8 @@ struct smtp_peer::state : std::enable_shared_from_this<smtp_peer::state> {
           if (!co_await send(s, "220 2.0.0 Ready to start TLS\r\n" + script.inject_after_ready)) co_return loop_end::closed;
           co_return loop_end::starttls;
         }
+      } else if (verb == "MAIL" && tls && script.forget_ehlo_on_tls && !ehlo_seen) {
+        if (!co_await send(s, "503 5.5.1 EHLO first\r\n")) co_return loop_end::closed;
       } else if (verb == "MAIL") {
         update(idx, [&](peer_session& p) { (tls ? p.mail_from_tls : p.mail_from_plaintext) = true; });
         if (!co_await send(s, std::to_string(script.mail_code) + " 2.1.0 ok\r\n")) co_return loop_end::closed;

@@ -60,6 +60,8 @@ struct peer_script {
   std::string ehlo_greet_plain;          ///< after the host on the first EHLO line, before TLS
   std::string ehlo_greet_tls;            ///< the same inside TLS
   bool offer_starttls = true;
+  bool offer_starttls_in_tls = false;    ///< STARTTLS still listed in the post-TLS EHLO reply (X-07)
+  bool forget_ehlo_on_tls = false;       ///< MAIL inside TLS before a new EHLO gets 503 (X-09)
   std::uint16_t starttls_code = 220;
   std::string inject_after_ready;        ///< octets written with "220 ready" (TLS-4-11 attack)
   std::uint16_t mail_code = 250;
