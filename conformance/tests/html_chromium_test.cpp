@@ -46,7 +46,7 @@ TEST(ReportHtmlInChromium, SummaryMatrixAndFailingTranscriptRender) {
     ctx.log->add("S", "220 mx ESMTP </script><img src=x onerror=alert(1)> MARKER-FAILING-TRANSCRIPT\r\n");
     ctx.log->add("C", "STARTTLS\r\n");
     ctx.log->add("S", "454 4.7.0 TLS not available\r\n");
-    co_return case_result{verdict::fail, "STARTTLS answered 454", {}, std::nullopt, "starttls-not-supported"};
+    co_return case_result{verdict::fail, "STARTTLS answered 454", {}, std::nullopt, "starttls-not-supported", false};
   };
   auto rep = run_cases(pointers(cat), run_options{});
   requirement_registry reg;

@@ -32,7 +32,7 @@ run_report sample_report() {
     ctx.log->add("C", "STARTTLS\r\n");
     ctx.log->add("S", std::string("454 4.7.0 \xff\xfe bytes \x01\r\n"));
     co_return case_result{verdict::fail, "STARTTLS answered 454", {"reply: 454 4.7.0"}, std::nullopt,
-                          "starttls-not-supported"};
+                          "starttls-not-supported", false};
   };
   auto rep = run_cases(pointers(cat), run_options{});
   apply_expectations(rep, expectations::parse("port26.none unsupported no port 26 here\n"),

@@ -36,7 +36,7 @@ inline case_def make_case(std::string id, verdict v, profile p = profile::core, 
   c.run = [v, summary](case_context& ctx) -> asio::awaitable<case_result> {
     ctx.log->add("C", "EHLO test.example\r\n");
     ctx.log->add("S", "250 ok\r\n");
-    co_return case_result{v, summary, {"detail line"}, std::nullopt, v == verdict::fail ? "validation-failure" : ""};
+    co_return case_result{v, summary, {"detail line"}, std::nullopt, v == verdict::fail ? "validation-failure" : "", false};
   };
   return c;
 }
@@ -55,7 +55,7 @@ inline case_def sleeping_case(std::string id, std::chrono::milliseconds delay, b
     } else {
       co_await t.async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable));
     }
-    co_return case_result{verdict::pass, "woke up", {}, std::nullopt, ""};
+    co_return case_result{verdict::pass, "woke up", {}, std::nullopt, "", false};
   };
   return c;
 }
@@ -67,7 +67,7 @@ inline case_def blocking_case(std::string id, std::atomic<bool>& release, std::c
   c.timeout = timeout;
   c.run = [&release](case_context&) -> asio::awaitable<case_result> {
     while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    co_return case_result{verdict::pass, "released", {}, std::nullopt, ""};
+    co_return case_result{verdict::pass, "released", {}, std::nullopt, "", false};
   };
   return c;
 }

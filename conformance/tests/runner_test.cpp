@@ -116,7 +116,7 @@ TEST(RunnerRun, CasesRunInParallelUpToJobs) {
       asio::steady_timer t(ctx.executor, 150ms);
       co_await t.async_wait(asio::use_awaitable);
       --running;
-      co_return case_result{verdict::pass, "ok", {}, std::nullopt, ""};
+      co_return case_result{verdict::pass, "ok", {}, std::nullopt, "", false};
     };
     cat.push_back(std::move(c));
   }

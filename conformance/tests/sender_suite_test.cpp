@@ -67,6 +67,8 @@ struct suite_run {
   double seconds = 0;
   std::map<std::string, std::string> verdicts;   ///< case id -> verdict
   std::map<std::string, std::string> summaries;  ///< case id -> summary
+  std::set<std::string> critical;                ///< cases flagged critical
+  std::int64_t critical_count = -1;              ///< summary.critical
   std::string output;
 };
 
@@ -98,7 +100,10 @@ suite_run run_suite(std::string const& inject, std::vector<std::string> const& c
       auto const id = std::string(c.at("id").as_string());
       r.verdicts[id] = std::string(c.at("verdict").as_string());
       r.summaries[id] = std::string(c.at("summary").as_string());
+      if (c.at("critical").as_bool()) r.critical.insert(id);
     }
+  if (!ec && doc.is_object() && doc.as_object().contains("summary"))
+    r.critical_count = doc.at("summary").at("critical").as_int64();
   fs::remove_all(dir);
   return r;
 }
@@ -208,6 +213,16 @@ TEST_F(SenderSuite, BrokenSendersGetTheVerdictsOfTheirRows) {
       EXPECT_EQ(it->second, r.verdict) << r.where << ": " << r.case_id << " against " << broken << ": "
                                        << run.summaries.at(r.case_id) << " (row: " << r.why << ")";
     }
+    // A CRITICAL summary is flagged as such in the JSON report (and counted there).
+    for (auto const& r : rows) {
+      if (run.summaries.count(r.case_id)) {
+        EXPECT_EQ(run.critical.count(r.case_id) == 1, run.summaries.at(r.case_id).starts_with("CRITICAL")) << r.case_id;
+      }
+    }
+    EXPECT_EQ(run.critical_count, static_cast<std::int64_t>(run.critical.size())) << broken;
+    if (broken == "swaks-plain") {
+      EXPECT_FALSE(run.critical.empty()) << "swaks delivers in plaintext where TLS is required";
+    }
     // A broken sender must make the run fail (exit 1), or the CI of its maintainers would pass.
     bool any_fail = false;
     for (auto const& r : rows) any_fail = any_fail || r.verdict == "fail";
@@ -243,6 +258,7 @@ TEST(SenderJudge, PlaintextWhereTlsIsRequiredIsCritical) {
   a.outcome = o::plaintext;
   auto const r = judge(a, {.pass = {o::deferred}, .non_strict = {}, .tls_required = true, .result_type = "starttls-not-supported"});
   EXPECT_EQ(r.v, verdict::fail);
+  EXPECT_TRUE(r.critical);
   EXPECT_TRUE(r.summary.starts_with("CRITICAL")) << r.summary;
   EXPECT_EQ(r.result_type, "starttls-not-supported");
 }
@@ -268,6 +284,8 @@ TEST(SenderJudge, PassNonStrictAndFail) {
   a.outcome = o::deferred;
   auto const ok = judge(a, {.pass = {o::deferred}, .non_strict = {}, .tls_required = true, .result_type = ""});
   EXPECT_EQ(ok.v, verdict::pass);
+  EXPECT_FALSE(ok.critical);
+  EXPECT_FALSE(wrong.critical);
   EXPECT_EQ(ok.outcome, o::deferred);
 }
 

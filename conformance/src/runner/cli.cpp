@@ -109,6 +109,21 @@ profile parse_profile_arg(std::string const& s) {
   return *p;
 }
 
+/// A progress line that already shows the expectations file's judgement (the run applies it
+/// to the records only at the end).
+void print_judged_progress(std::ostream& os, case_record const& rec, expectations const& exp, std::size_t done,
+                           std::size_t total) {
+  case_record shown;
+  shown.def.id = rec.def.id;
+  shown.result = rec.result;
+  shown.duration_ms = rec.duration_ms;
+  shown.timed_out = rec.timed_out;
+  auto const* entry = exp.find(rec.def.id);
+  if (entry) shown.expected = *entry;
+  shown.status = judge(rec.result.v, entry);
+  print_progress(os, shown, done, total);
+}
+
 /// The options `receiver` and `sender` share: selection, run, expectations and reports.
 struct suite_args {
   selection sel;
@@ -359,7 +374,7 @@ int receiver_main(std::vector<std::string> const& args) {
   if (!quiet)
     opt.on_case_done = [&](case_record const& rec, std::size_t done, std::size_t total) {
       std::lock_guard lock(out_mu);
-      print_progress(std::cout, rec, done, total);
+      print_judged_progress(std::cout, rec, exp, done, total);
     };
   std::cout << "mxtls-conform: " << cases.size() << " receiver cases against " << target.host << ":" << target.port
             << " (" << target.mx_name << ") with " << opt.jobs << " jobs\n";
@@ -624,7 +639,7 @@ int sender_main(std::vector<std::string> const& args) {
   if (!quiet)
     opt.on_case_done = [&](case_record const& rec, std::size_t done, std::size_t total) {
       std::lock_guard lock(out_mu);
-      print_progress(std::cout, rec, done, total);
+      print_judged_progress(std::cout, rec, exp, done, total);
     };
   std::cout << "mxtls-conform: " << cases.size() << " sender cases with " << opt.jobs << " jobs; trigger: "
             << target.inject << "\n";
@@ -645,7 +660,7 @@ int sender_main(std::vector<std::string> const& args) {
   print_summary(std::cout, report);
   std::size_t critical = 0;
   for (auto const& c : report.cases)
-    if (c.result.summary.starts_with("CRITICAL")) ++critical;
+    if (c.result.critical) ++critical;
   if (critical > 0)
     std::cout << "CRITICAL: " << critical
               << " case(s) saw mail delivered or MAIL FROM sent IN PLAINTEXT where TLS was required\n";

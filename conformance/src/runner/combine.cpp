@@ -88,6 +88,7 @@ void load_report(std::string const& path, run_report& into) {
       if (det.is_string()) r.result.details.emplace_back(det.as_string());
     if (auto const o = str(c, "outcome"); !o.empty()) r.result.outcome = parse_enum(o, all_outcomes, "outcome");
     r.result.result_type = str(c, "result_type");
+    if (auto const* k = c.if_contains("critical"); k && k->is_bool()) r.result.critical = k->as_bool();
     r.duration_ms = num(c, "duration_ms");
     if (auto const* t = c.if_contains("timed_out"); t && t->is_bool()) r.timed_out = t->as_bool();
     if (auto const* e = c.if_contains("expected"); e && e->is_object()) {

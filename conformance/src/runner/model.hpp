@@ -78,6 +78,9 @@ struct case_result {
   std::vector<std::string> details;          ///< further evidence lines
   std::optional<delivery_outcome> outcome;   ///< sender cases
   std::string result_type;                   ///< RFC 8460 result type where one fits
+  /// A sender delivered (or sent MAIL FROM) IN PLAINTEXT where TLS was required: the failure
+  /// the proposal exists to prevent; every report shows it apart.
+  bool critical = false;
 };
 
 /// How the receiver suite reaches the implementation under test.

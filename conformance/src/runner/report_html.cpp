@@ -28,6 +28,8 @@ th, td { border: 1px solid #d0d7de; padding: .25em .6em; text-align: left; verti
 th { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .facts td:first-child { font-weight: 600; }
+.critical { background: var(--fail); color: #fff; font-weight: 700; padding: .5em 1em; border-radius: .3em; }
+.critical a { color: #fff; }
 .badge { display: inline-block; padding: 0 .5em; border-radius: 1em; color: #fff; font-weight: 600; font-size: .9em; white-space: nowrap; }
 .v-pass { background: var(--pass); } .v-pass-non-strict { background: var(--pns); } .v-fail { background: var(--fail); }
 .v-unsupported { background: var(--unsup); } .v-informational { background: var(--info); } .v-harness-error { background: var(--herr); }
@@ -63,6 +65,7 @@ pre.transcript .at { color: #8b949e; }
 <noscript><p><strong>This report is drawn by its inline script; with scripts disabled, read report.json (the same data).</strong></p></noscript>
 <h2>Summary</h2>
 <table id="summary-matrix"></table>
+<p id="critical" class="critical" hidden></p>
 <p id="expectation-summary"></p>
 <ul id="stale"></ul>
 <h2>Cases</h2>
@@ -116,6 +119,18 @@ constexpr std::string_view tail = R"html(</script>
     });
     m.appendChild(el('tr', { 'data-profile': p }, [el('th', null, [p])].concat(cells, [el('td', { 'class': 'num' }, [total])])));
   });
+  // A plaintext delivery where TLS was required is said first and plainly.
+  var crit = data.cases.filter(function (c) { return c.critical; });
+  if (crit.length) {
+    var cp = document.getElementById('critical');
+    cp.hidden = false;
+    cp.appendChild(document.createTextNode('CRITICAL: ' + crit.length +
+        ' case(s) saw mail delivered or MAIL FROM sent IN PLAINTEXT where TLS was required: '));
+    crit.forEach(function (c, i) {
+      if (i) cp.appendChild(document.createTextNode(', '));
+      cp.appendChild(el('a', { href: '#case-' + c.id }, [c.id]));
+    });
+  }
   var ex = data.summary.expectations;
   document.getElementById('expectation-summary').textContent =
       (ex['expected'] || 0) + ' expected deviations, ' + (ex['unexpected'] || 0) + ' unexpected results, ' +

@@ -122,6 +122,10 @@ json::value report_to_json(run_report const& report, requirement_registry const&
   }
   summary["expectations"] = std::move(statuses);
   summary["exit_code"] = report.exit_code();
+  std::int64_t critical = 0;
+  for (auto const& r : report.cases)
+    if (r.result.critical) ++critical;
+  summary["critical"] = critical;
   doc["summary"] = std::move(summary);
 
   json::array stale;
@@ -163,6 +167,7 @@ json::value report_to_json(run_report const& report, requirement_registry const&
     for (auto const& d : r.result.details) details.push_back(json::string(printable(d)));
     c["details"] = std::move(details);
     c["outcome"] = r.result.outcome ? json::value(to_string(*r.result.outcome)) : json::value(nullptr);
+    c["critical"] = r.result.critical;
     c["result_type"] = r.result.result_type.empty() ? json::value(nullptr) : json::value(printable(r.result.result_type));
     c["duration_ms"] = round2(r.duration_ms);
     c["timed_out"] = r.timed_out;

@@ -119,7 +119,7 @@ std::string report_junit(run_report const& report, requirement_registry const& r
         std::string message = c->result.summary;
         if (c->status == expectation_status::expected_deviation)
           message = "expected deviation (" + c->expected->reason + "): " + message;
-        os << "      <failure type=\"" << to_string(c->result.v) << "\" message=\"" << xml(message) << "\">"
+        os << "      <failure type=\"" << (c->result.critical ? std::string_view("critical") : to_string(c->result.v)) << "\" message=\"" << xml(message) << "\">"
            << xml_text(evidence(*c, registry)) << "</failure>\n";
       } else if (c->result.v == verdict::unsupported) {
         os << "      <skipped message=\"" << xml(c->result.summary) << "\"/>\n";

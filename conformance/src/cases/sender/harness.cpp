@@ -84,6 +84,7 @@ case_result judge(attempt const& a, expect const& e, std::string_view what) {
   // [STS-5-01][PFX-05][BAN-20][DANE-2.2-02] plaintext where TLS is required is never acceptable.
   if (e.tls_required && (a.outcome == delivery_outcome::plaintext || a.plaintext_mail_from)) {
     r.v = verdict::fail;
+    r.critical = true;
     r.summary = "CRITICAL: " + step +
                 (a.outcome == delivery_outcome::plaintext ? std::string("the message was delivered IN PLAINTEXT")
                                                           : std::string("MAIL FROM was sent IN PLAINTEXT")) +
