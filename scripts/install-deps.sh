@@ -10,6 +10,7 @@ libldns-dev ldnsutils
 librapidcheck-dev libgtest-dev libgmock-dev libbenchmark-dev
 clang-14 libclang-rt-14-dev
 swaks libnet-ssleay-perl libio-socket-ssl-perl libnet-dns-perl openssl postfix
+postfix-mta-sts-resolver
 util-linux iproute2
 dns-root-data
 chromium"
@@ -43,3 +44,16 @@ esac
 $SUDO apt-get update
 # shellcheck disable=SC2086
 $SUDO apt-get install -y --no-install-recommends $missing
+# postfix-mta-sts-resolver (tests/interop/postfix-sts-sender.sh runs a private mta-sts-daemon
+# inside the sender suite's namespaces) enables and starts a system mta-sts-daemon on
+# 127.0.0.1:8461 on install; the tests need no system instance: stop and disable it.
+case "$missing" in
+  *postfix-mta-sts-resolver*)
+    if [ -d /run/systemd/system ]; then
+      $SUDO systemctl disable --now postfix-mta-sts-resolver.service || true
+    else
+      $SUDO service postfix-mta-sts-resolver stop >/dev/null 2>&1 || true
+      $SUDO update-rc.d postfix-mta-sts-resolver disable >/dev/null 2>&1 || true
+    fi
+    ;;
+esac

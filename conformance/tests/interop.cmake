@@ -30,3 +30,21 @@ if(UNIX AND TARGET mxtls-conform)
     # Its own namespaces, but one Postfix instance and 8 jobs: one at a time.
     RUN_SERIAL TRUE)
 endif()
+
+# The sender suite against Postfix + postfix-mta-sts-resolver (tests/interop/postfix-sts-sender.sh):
+# the same private Postfix instance with smtp_tls_policy_maps pointing at a private
+# mta-sts-daemon, both started by the trigger inside the suite's namespaces; its verdicts must
+# match conformance/expectations/postfix-3.7-mta-sts-resolver-sender.txt. Skipped (exit 77)
+# without root, unshare, postfix or mta-sts-daemon.
+if(UNIX AND TARGET mxtls-conform)
+  add_test(NAME interop.postfix-sts-sender
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/interop/postfix-sts-sender.sh $<TARGET_FILE:mxtls-conform>
+                   ${CMAKE_CURRENT_BINARY_DIR}/postfix-sts-sender-report)
+  set_tests_properties(interop.postfix-sts-sender PROPERTIES
+    LABELS "interop;integration"
+    SKIP_RETURN_CODE 77
+    # About 30-40 s (74 cases, 8 jobs); the script itself gives up after 400 s.
+    TIMEOUT 480
+    # Its own namespaces, but one Postfix instance, one daemon and 8 jobs: one at a time.
+    RUN_SERIAL TRUE)
+endif()

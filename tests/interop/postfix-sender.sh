@@ -8,6 +8,13 @@
 # never read or touched; the instance has no smtpd (nothing listens), only pickup, qmgr and
 # the smtp client, with smtp_tls_security_level = dane and smtp_dns_support_level = dnssec.
 #
+# With MXTLS_STS_RESOLVER=1 (tests/interop/postfix-sts-sender.sh sets it) the trigger also starts
+# postfix-mta-sts-resolver's mta-sts-daemon inside the namespaces (private config, listening on
+# 127.0.0.1:8461 there, in-memory cache, cache_grace 0, log in the temporary directory), and
+# Postfix asks it for every next-hop domain: smtp_tls_policy_maps = socketmap:inet:127.0.0.1:8461:
+# postfix. The daemon reads /etc/resolv.conf (pycares) and the CA bundle through Python's ssl
+# default paths (/usr/lib/ssl/cert.pem -> /etc/ssl/certs/ca-certificates.crt): the suite's copies.
+#
 # usage: tests/interop/postfix-sender.sh MXTLS_CONFORM [REPORT_DIR]
 #   MXTLS_CONFORM  path of the mxtls-conform binary
 #   REPORT_DIR     where report.json/.xml/.html go (default: a temporary directory, removed)
@@ -16,8 +23,12 @@
 #   MXTLS_NO_EXPECT=1  run without --expect (to see the raw verdicts when updating the file)
 #   MXTLS_CASE=GLOB    run only the matching cases
 #   MXTLS_KEEP=1       keep the temporary directory (Postfix log, the suite's work directory)
+#   MXTLS_STS_RESOLVER=1  Postfix + postfix-mta-sts-resolver (default expectations file then:
+#                      conformance/expectations/postfix-3.7-mta-sts-resolver-sender.txt)
+#   MXTLS_STS_CACHE_GRACE  the daemon's cache_grace in seconds (default 0, see below)
 # exit status: mxtls-conform's (0 = every result as the expectations file says);
-#   77 = skipped (not root, no unshare, or no Postfix): ctest SKIP_RETURN_CODE.
+#   77 = skipped (not root, no unshare, no Postfix, or no mta-sts-daemon in STS mode):
+#   ctest SKIP_RETURN_CODE.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,6 +51,14 @@ command -v postfix >/dev/null || skip "postfix not installed (scripts/install-de
 command -v flock >/dev/null || skip "flock(1) not installed"
 [[ -x "$conform" ]] || { echo "no executable $conform" >&2; exit 2; }
 unshare --net --mount true 2>/dev/null || skip "cannot create a network namespace here"
+sts="${MXTLS_STS_RESOLVER:-}"
+if [[ -n "$sts" ]]; then
+  command -v mta-sts-daemon >/dev/null || skip "mta-sts-daemon not installed (package postfix-mta-sts-resolver; scripts/install-deps.sh installs it)"
+  command -v setsid >/dev/null || skip "setsid(1) not installed"
+  default_expect="$root/conformance/expectations/postfix-3.7-mta-sts-resolver-sender.txt"
+else
+  default_expect="$root/conformance/expectations/postfix-3.7-sender.txt"
+fi
 
 work="$(mktemp -d /tmp/mxtls-pfs.XXXXXX)"
 chmod 755 "$work"
@@ -62,13 +81,33 @@ stop_postfix() {
   kill -KILL -- "-$pid" 2>/dev/null || true
 }
 
+stop_sts_daemon() {
+  # Started by the trigger with setsid: its pid is its process group.
+  local pidfile="$work/sts/daemon.pid" pid
+  [[ -s "$pidfile" ]] || return 0
+  pid="$(tr -d ' \n' <"$pidfile")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 0
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for _ in $(seq 1 30); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+}
+
 cleanup() {
   local rc=$?
   if [[ -n "$conform_pid" ]]; then kill "$conform_pid" 2>/dev/null || true; wait "$conform_pid" 2>/dev/null || true; fi
   stop_postfix
+  stop_sts_daemon
   if [[ $rc -ne 0 && $rc -ne 77 && -f "$pf/maillog" ]]; then
     echo "--- Postfix log (last 60 lines) ---" >&2
     tail -n 60 "$pf/maillog" >&2 || true
+  fi
+  if [[ $rc -ne 0 && $rc -ne 77 && -f "$work/sts/daemon.log" ]]; then
+    echo "--- mta-sts-daemon log (last 40 lines) ---" >&2
+    tail -n 40 "$work/sts/daemon.log" >&2 || true
   fi
   if [[ -n "${MXTLS_KEEP:-}" ]]; then echo "kept $work" >&2; else rm -rf "$work"; fi
   exit $rc
@@ -181,6 +220,39 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 
+if [[ -n "$sts" ]]; then
+  # RFC 8461 policies from postfix-mta-sts-resolver: "OK secure match=<mx patterns, leading *
+  # removed> servername=hostname" for an enforce policy, NOTFOUND otherwise (testing, none, no
+  # policy), which leaves the domain at the default level above (dane).
+  echo "smtp_tls_policy_maps = socketmap:inet:127.0.0.1:8461:postfix" >>"$pf/etc/main.cf"
+  mkdir -p "$work/sts"
+  # cache_grace 0: every lookup checks the _mta-sts TXT record (and fetches the policy when
+  # its id changed). With the default 60 s, lookups within a minute of the last one skip DNS
+  # entirely, so a multi-step case would see the first step's policy unchanged and the result
+  # would depend on whether its steps fall on either side of the minute. No proactive
+  # fetching (the default); the internal (in-memory) cache lives and dies with the daemon.
+  cat >"$work/sts/mta-sts-daemon.yml" <<EOF
+# Written by tests/interop/postfix-sender.sh (MXTLS_STS_RESOLVER=1)
+host: 127.0.0.1
+port: 8461
+# (reuse_port: false crashes 1.1.2's responder.start(): 'opts' is only set when true)
+reuse_port: true
+shutdown_timeout: 2
+cache_grace: ${MXTLS_STS_CACHE_GRACE:-0}
+proactive_policy_fetching:
+  enabled: false
+cache:
+  type: internal
+  options:
+    cache_size: 10000
+default_zone:
+  strict_testing: false
+  timeout: 4
+  require_sni: true
+EOF
+  echo "postfix-mta-sts-resolver $(dpkg-query -W -f='${Version}' postfix-mta-sts-resolver 2>/dev/null || echo '?'): mta-sts-daemon config in $work/sts (started by the first trigger)"
+fi
+
 # Creates the queue directories with their owners and modes; the instance is not started here.
 postfix -c "$pf/etc" check >"$work/postfix-check.log" 2>&1 || { cat "$work/postfix-check.log" >&2; exit 3; }
 echo "Postfix $(postconf -d -h mail_version): private send-only instance in $pf (started by the first trigger)"
@@ -190,12 +262,34 @@ echo "Postfix $(postconf -d -h mail_version): private send-only instance in $pf 
 # must not inherit the lock), then hands the message to Postfix's sendmail. The flush makes the
 # queue manager forget dead destinations and retry deferred mail now: one flush, one attempt.
 etc="$pf/etc"
-inject="flock -o $pf/start.lock sh -c 'postfix -c $etc status >/dev/null 2>&1 || postfix -c $etc start >>$pf/start.log 2>&1' && sendmail -C $etc -f {from} {to} < {message_file}"
+start="postfix -c $etc status >/dev/null 2>&1 || postfix -c $etc start >>$pf/start.log 2>&1"
+if [[ -n "$sts" ]]; then
+  # The daemon first (Postfix's first lookup must find it listening), in a session of its own
+  # so that the trigger's timeout does not kill it; its pid file names that process group.
+  cat >"$work/sts/start.sh" <<EOF
+#!/usr/bin/env bash
+pidfile=$work/sts/daemon.pid
+if ! { [[ -s \$pidfile ]] && kill -0 "\$(cat \$pidfile)" 2>/dev/null; }; then
+  setsid mta-sts-daemon -c $work/sts/mta-sts-daemon.yml -l $work/sts/daemon.log -v debug \\
+    </dev/null >>$work/sts/daemon.out 2>&1 &
+  echo \$! >\$pidfile
+  for _ in \$(seq 1 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/8461) 2>/dev/null && break
+    kill -0 "\$(cat \$pidfile)" 2>/dev/null || break
+    sleep 0.1
+  done
+fi
+$start
+EOF
+  chmod 755 "$work/sts/start.sh"
+  start="$work/sts/start.sh"
+fi
+inject="flock -o $pf/start.lock sh -c '$start' && sendmail -C $etc -f {from} {to} < {message_file}"
 flush="postqueue -c $etc -f"
 
 expect_args=()
 if [[ -z "${MXTLS_NO_EXPECT:-}" ]]; then
-  expect_args=(--expect "${MXTLS_EXPECT:-$root/conformance/expectations/postfix-3.7-sender.txt}")
+  expect_args=(--expect "${MXTLS_EXPECT:-$default_expect}")
 fi
 case_args=()
 if [[ -n "${MXTLS_CASE:-}" ]]; then case_args=(--case "$MXTLS_CASE"); fi
