@@ -229,8 +229,10 @@ if [[ -n "$sts" ]]; then
   # cache_grace 0: every lookup checks the _mta-sts TXT record (and fetches the policy when
   # its id changed). With the default 60 s, lookups within a minute of the last one skip DNS
   # entirely, so a multi-step case would see the first step's policy unchanged and the result
-  # would depend on whether its steps fall on either side of the minute. No proactive
-  # fetching (the default); the internal (in-memory) cache lives and dies with the daemon.
+  # would depend on whether its steps fall on either side of the minute (with 60 s, three
+  # parser deviations go unseen and two re-check cases fail instead; see the expectations
+  # file). No proactive fetching (the default); the internal (in-memory) cache lives and dies
+  # with the daemon.
   cat >"$work/sts/mta-sts-daemon.yml" <<EOF
 # Written by tests/interop/postfix-sender.sh (MXTLS_STS_RESOLVER=1)
 host: 127.0.0.1
