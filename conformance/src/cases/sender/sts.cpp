@@ -39,6 +39,28 @@ sender_case txt_split{{
     },
 }};
 
+sender_case excluded_mx_listed_cert{{
+    .id = "sts.excluded-mx-with-listed-name-cert",
+    .requirements = {"STS-4-01", "STS-4.1-01", "STS-4.2-02", "STS-5-01"},
+    .profile = profile::core,
+    .description = "X-13 / X-31 variant: the enforce policy lists only mx1; mx0 (preference 5, not listed) "
+                   "presents a certificate valid for mx1's name, as a host in the policy's own namespace might. "
+                   "A sender that matches the CERTIFICATE's names against the policy instead of the MX host name "
+                   "accepts it.",
+    .expectation = "mx0 fails MX matching by its own name, whatever its certificate says: the message goes to mx1 "
+                   "over verified TLS",
+    .run = [](case_context& ctx) -> awaitable<case_result> {
+      scene s(ctx);
+      auto d = sts::found_setup(s);
+      // [STS-4.1-01] the MX record name is matched, not the certificate's identities; [STS-4.2-02]
+      // the certificate is then checked against that MX host name.
+      d.hosts[0].smtp.chains = {s.w().pki().chain(s.name("mx1"), cert_kind::valid)};
+      s.build(std::move(d));
+      auto const a = co_await s.send();
+      co_return judge(a, found_expect());
+    },
+}};
+
 sender_case txt_other_records{{
     .id = "sts.txt-among-other-records",
     .requirements = {"STS-3.1-08", "STS-3.1-09", "STS-3.2-18"},
