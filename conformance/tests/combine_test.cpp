@@ -60,6 +60,7 @@ TEST(Combine, MergesReceiverAndSenderReports) {
   EXPECT_EQ(run(a + " " + b + " --report-dir " + (dir / "out").string()), 0);
   auto const doc = load(dir / "out/report.json");
   EXPECT_EQ(doc.at("role").as_string(), "receiver+sender");
+  EXPECT_GE(doc.at("jobs").to_number<double>(), 1.0);  // the inputs' largest, not 0
   auto const& cases = doc.at("cases").as_array();
   ASSERT_EQ(cases.size(), 3u);
   EXPECT_EQ(cases[2].at("id").as_string(), "prefix.y");

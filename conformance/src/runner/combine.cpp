@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
@@ -69,6 +70,7 @@ void load_report(std::string const& path, run_report& into) {
     throw std::runtime_error(path + ": not an " + std::string(report_format) + " report");
   auto const role_text = str(d, "role");
   into.duration_ms += num(d, "duration_ms");
+  into.jobs = std::max(into.jobs, static_cast<unsigned>(num(d, "jobs")));
   if (auto const* f = d.if_contains("facts"); f && f->is_object())
     for (auto const& [k, v] : f->as_object())
       into.facts.emplace_back(role_text + " " + std::string(k), v.is_string() ? std::string(v.as_string()) : "");
