@@ -313,7 +313,7 @@ struct authority::impl {
     ++z.serial;
     auto insert = [&](rr_ptr rr) {
       rdf_ptr owner{canonical_clone(ldns_rr_owner(rr.get()))};
-      auto& set = z.served[std::move(owner)].sets[ldns_rr_get_type(rr.get())];
+      auto& set = z.served[std::move(owner)].sets[static_cast<std::uint16_t>(ldns_rr_get_type(rr.get()))];
       for (auto const& have : set.rrs)
         if (ldns_rr_compare(have.get(), rr.get()) == 0) return;  // an RRset has no duplicates
       set.rrs.push_back(std::move(rr));

@@ -39,6 +39,12 @@ result<trust_anchor> trust_anchor::parse(std::string_view text) {
     auto const type = ldns_rr_get_type(rr.get());
     if (type != LDNS_RR_TYPE_DS && type != LDNS_RR_TYPE_DNSKEY)
       return anchor_error(errc::trust_anchor_invalid, line_offset, "not a DS or DNSKEY record: " + copy);
+    // ldns accepts a DS without its digest (or a DNSKEY without its key) when the line ends
+    // in other white space such as a form feed, and prints a record it cannot read back.
+    bool complete = ldns_rr_rd_count(rr.get()) == 4;
+    for (std::size_t i = 0; complete && i < 4; ++i) complete = ldns_rdf_size(ldns_rr_rdf(rr.get(), i)) > 0;
+    if (!complete)
+      return anchor_error(errc::trust_anchor_invalid, line_offset, "incomplete DS or DNSKEY record: " + copy);
     ldns_dname2canonical(ldns_rr_owner(rr.get()));
     out.records_.push_back(detail::rr_text(rr.get()));
   }

@@ -55,6 +55,10 @@ TEST(TrustAnchor, RejectsWhatIsNotAnAnchor) {
            bad{". IN A 192.0.2.1\n", errc::trust_anchor_invalid, 0},
            bad{". IN DS 20326 8 2 E06D\nnonsense here\n", errc::trust_anchor_invalid, 23},
            bad{"\n\n. IN NS a.root-servers.net.\n", errc::trust_anchor_invalid, 2},
+           // Found by fuzz/dns_trust_anchor: a form feed in place of the digest made ldns accept
+           // a DS without one, whose printed form did not parse back.
+           bad{". IN DS 20326 8 2 \f\n", errc::trust_anchor_invalid, 0},
+           bad{". IN DNSKEY 257 3 13 \f\n", errc::trust_anchor_invalid, 0},
        }) {
     auto r = trust_anchor::parse(c.text);
     ASSERT_FALSE(r) << c.text;
