@@ -242,6 +242,8 @@ TEST(SenderSuiteCli, UsageErrors) {
   EXPECT_EQ(status("--inject true --observe -1"), 2);
   EXPECT_EQ(status("--inject true --case no-such-case"), 2);
   EXPECT_EQ(status("--inject true --bogus"), 2);
+  EXPECT_EQ(status("--inject 'mta --from {form}'"), 2);         // a typo in a placeholder
+  EXPECT_EQ(status("--inject true --flush 'flush {queue}'"), 2);
   EXPECT_EQ(status("--help"), 0);
 }
 

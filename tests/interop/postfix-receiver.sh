@@ -45,7 +45,7 @@ fi
 # Inside the namespace: only loopback exists, and nothing else listens on it.
 ip link set lo up
 
-work="$(mktemp -d /tmp/mxtls-pfx.XXXXXX)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/mxtls-pfx.XXXXXX")"
 chmod 755 "$work"
 world_pid=""
 pf="$work/postfix"

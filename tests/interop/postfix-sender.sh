@@ -60,7 +60,7 @@ else
   default_expect="$root/conformance/expectations/postfix-3.7-sender.txt"
 fi
 
-work="$(mktemp -d /tmp/mxtls-pfs.XXXXXX)"
+work="$(mktemp -d "${TMPDIR:-/tmp}/mxtls-pfs.XXXXXX")"
 chmod 755 "$work"
 pf="$work/postfix"
 conform_pid=""

@@ -13,6 +13,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -461,6 +462,25 @@ constexpr char const* sender_help =
     "  2  usage error\n"
     "  3  the namespaces, the world or the harness could not start\n";
 
+/// A typo in a placeholder ("{form}") would otherwise reach the shell as literal text and make
+/// every case fail for the wrong reason: `{name}` with a lower-case name must be a placeholder
+/// of the contract. Shell parameter expansions ("${name}") are left alone.
+void check_placeholders(std::string const& tmpl, std::string const& what) {
+  for (std::size_t open = tmpl.find('{'); open != std::string::npos; open = tmpl.find('{', open + 1)) {
+    if (open > 0 && tmpl[open - 1] == '$') continue;
+    auto const close = tmpl.find('}', open);
+    if (close == std::string::npos) return;
+    auto const name = std::string_view(tmpl).substr(open + 1, close - open - 1);
+    if (name.empty() || !std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; }))
+      continue;
+    if (std::find(std::begin(trigger_placeholders), std::end(trigger_placeholders), name) == std::end(trigger_placeholders)) {
+      std::string known;
+      for (auto p : trigger_placeholders) known += (known.empty() ? "{" : " {") + std::string(p) + "}";
+      throw usage_error(what + ": unknown placeholder {" + std::string(name) + "} (known: " + known + ")");
+    }
+  }
+}
+
 std::chrono::milliseconds parse_seconds(std::string const& s, std::string const& what) {
   try {
     std::size_t used = 0;
@@ -527,6 +547,8 @@ int sender_main(std::vector<std::string> const& args) {
       }
     }
     if (!have_inject) throw usage_error("--inject is required");
+    check_placeholders(target.inject, "--inject");
+    check_placeholders(target.flush, "--flush");
   } catch (usage_error const& e) {
     std::cerr << "mxtls-conform sender: " << e.what() << "\n\n" << sender_help;
     return exit_usage;
@@ -555,10 +577,7 @@ int sender_main(std::vector<std::string> const& args) {
   bool own_work = false;
   try {
     if (work_dir.empty()) {
-      char const* tmp = std::getenv("TMPDIR");
-      std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/mxtls-sender-XXXXXX";
-      if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("cannot create " + pattern);
-      work_dir = pattern;
+      work_dir = make_scratch_dir("mxtls-sender");
       own_work = !keep_work;
     } else {
       fs::create_directories(work_dir);

@@ -96,6 +96,10 @@ struct receiver_target {
   std::optional<std::string> https_address; ///< connect policy fetches here (tests: a loopback world)
 };
 
+/// The placeholders of the trigger contract (sender_target::inject and ::flush).
+inline constexpr std::string_view trigger_placeholders[] = {
+    "from", "to", "message_file", "resolver", "trust_anchor", "ca_file", "state_dir", "now", "case"};
+
 /// How the sender suite reaches the sending MTA under test (the trigger contract, issue 6).
 class smtp_peer;
 struct sender_target {

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -99,6 +101,14 @@ std::string tlsa_for(std::uint16_t port, std::string_view host, net::pki::issued
 }
 }  // namespace rr
 
+std::string make_scratch_dir(std::string_view prefix) {
+  char const* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + std::string(prefix) + "-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw std::runtime_error("cannot create a directory " + pattern + ": " + std::strerror(errno));
+  return pattern;
+}
+
 namespace {
 
 dns::zone_security to_zone_security(dnssec_mode m) {
@@ -144,10 +154,7 @@ world::world(world_options opt)
     throw std::runtime_error("world: listeners bind only to loopback addresses, not '" + opt_.address + "'");
 
   if (opt_.dir.empty()) {
-    char const* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/mxtls-world-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("world: cannot create a directory in " + pattern);
-    dir_ = pattern;
+    dir_ = make_scratch_dir("mxtls-world");
     own_dir_ = true;
   } else {
     dir_ = opt_.dir;

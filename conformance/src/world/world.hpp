@@ -38,6 +38,10 @@ namespace mxtls::conformance {
 /// The parent of every case domain ("<case label>.mxtls.test"). RFC 2606 reserves .test.
 inline constexpr std::string_view default_world_tld = "mxtls.test";
 
+/// Creates a fresh directory "$TMPDIR/<prefix>-XXXXXX" (or under /tmp) and returns its path.
+/// Throws std::runtime_error when it cannot.
+[[nodiscard]] std::string make_scratch_dir(std::string_view prefix);
+
 /// How a domain's zone is published (DANE-2.1.1-02: secure, insecure, bogus).
 enum class dnssec_mode : std::uint8_t { secure, insecure, bogus };
 

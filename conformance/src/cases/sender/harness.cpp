@@ -445,12 +445,26 @@ std::string rfc5322_date(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
+/// The mailbox of a RCPT TO argument ("<a@b> NOTIFY=..." -> "a@b"), lower-cased.
+std::string mailbox_of(std::string_view arg) {
+  auto const open = arg.find('<');
+  auto const close = arg.find('>', open == std::string_view::npos ? 0 : open);
+  std::string_view box = open != std::string_view::npos && close != std::string_view::npos
+                             ? arg.substr(open + 1, close - open - 1)
+                             : arg.substr(0, arg.find(' '));
+  std::string out;
+  for (char c : box) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  return out;
+}
+
+/// DSNs the sink holds for `from` (exactly that mailbox: one case's address is never a
+/// substring match for another's).
 std::size_t dsn_count(smtp_peer const& sink, std::string const& from) {
   std::size_t n = 0;
   for (auto const& s : sink.sessions())
     for (auto const& m : s.messages)
       for (auto const& r : m.rcpt_to)
-        if (r.find(from) != std::string::npos) ++n;
+        if (mailbox_of(r) == from) ++n;
   return n;
 }
 
@@ -485,6 +499,8 @@ asio::awaitable<attempt> scene::send(std::string step) {
       {"now", std::to_string(now_s)},
       {"case", domain_},
   };
+  for (auto const p : trigger_placeholders)  // the CLI accepts exactly these
+    if (!values.count(std::string(p))) throw std::logic_error("trigger placeholder {" + std::string(p) + "} has no value");
 
   // Sessions before this step are not this step's evidence.
   for (auto& [_, h] : hosts_)
